@@ -100,7 +100,10 @@ pub struct Pattern {
 impl Pattern {
     /// Wraps an anchored regular expression in `regex` syntax.
     pub const fn new(source: &'static str) -> Pattern {
-        Pattern { source, compiled: OnceLock::new() }
+        Pattern {
+            source,
+            compiled: OnceLock::new(),
+        }
     }
 
     /// The anchored source text.
@@ -169,16 +172,28 @@ pub enum ViolationKind {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let at = if self.path.is_empty() { "the request body".to_owned() } else { self.path.clone() };
+        let at = if self.path.is_empty() {
+            "the request body".to_owned()
+        } else {
+            self.path.clone()
+        };
         match &self.kind {
             ViolationKind::Required => write!(f, "{at} is required but missing"),
             ViolationKind::Type { expected } => write!(f, "{at} must be a {expected}"),
-            ViolationKind::MinLength { min } => write!(f, "{at} must have a length of at least {min}"),
-            ViolationKind::MaxLength { max } => write!(f, "{at} must have a length of at most {max}"),
+            ViolationKind::MinLength { min } => {
+                write!(f, "{at} must have a length of at least {min}")
+            }
+            ViolationKind::MaxLength { max } => {
+                write!(f, "{at} must have a length of at most {max}")
+            }
             ViolationKind::MinValue { min } => write!(f, "{at} must be at least {min}"),
             ViolationKind::MaxValue { max } => write!(f, "{at} must be at most {max}"),
-            ViolationKind::Pattern { pattern } => write!(f, "{at} must match the pattern {pattern}"),
-            ViolationKind::Enum { values } => write!(f, "{at} must be one of: {}", values.join(", ")),
+            ViolationKind::Pattern { pattern } => {
+                write!(f, "{at} must match the pattern {pattern}")
+            }
+            ViolationKind::Enum { values } => {
+                write!(f, "{at} must be one of: {}", values.join(", "))
+            }
         }
     }
 }
@@ -196,12 +211,22 @@ fn check(model: &Model, shape: usize, value: &Value, path: &mut String) -> Resul
     let Some(shape) = model.shapes.get(shape) else {
         return Ok(());
     };
-    let violation = |path: &String, kind| Err(Violation { path: path.clone(), kind });
+    let violation = |path: &String, kind| {
+        Err(Violation {
+            path: path.clone(),
+            kind,
+        })
+    };
 
     match &shape.kind {
         ShapeKind::Structure(members) => {
             let Value::Object(object) = value else {
-                return violation(path, ViolationKind::Type { expected: "structure" });
+                return violation(
+                    path,
+                    ViolationKind::Type {
+                        expected: "structure",
+                    },
+                );
             };
             for member in *members {
                 let present = object.get(member.name).filter(|v| !v.is_null());
@@ -232,7 +257,10 @@ fn check(model: &Model, shape: usize, value: &Value, path: &mut String) -> Resul
             }
             Ok(())
         }
-        ShapeKind::Map { key, value: value_shape } => {
+        ShapeKind::Map {
+            key,
+            value: value_shape,
+        } => {
             let Value::Object(entries) = value else {
                 return violation(path, ViolationKind::Type { expected: "map" });
             };
@@ -245,7 +273,12 @@ fn check(model: &Model, shape: usize, value: &Value, path: &mut String) -> Resul
             }
             Ok(())
         }
-        ShapeKind::String { min, max, pattern, values } => {
+        ShapeKind::String {
+            min,
+            max,
+            pattern,
+            values,
+        } => {
             let Value::String(text) = value else {
                 return violation(path, ViolationKind::Type { expected: "string" });
             };
@@ -256,13 +289,23 @@ fn check(model: &Model, shape: usize, value: &Value, path: &mut String) -> Resul
             if let Some(pattern) = pattern.and_then(|i| model.patterns.get(i))
                 && !pattern.is_match(text)
             {
-                return violation(path, ViolationKind::Pattern { pattern: pattern.source() });
+                return violation(
+                    path,
+                    ViolationKind::Pattern {
+                        pattern: pattern.source(),
+                    },
+                );
             }
             Ok(())
         }
         ShapeKind::Integer { min, max } => {
             let Some(number) = value.as_i64() else {
-                return violation(path, ViolationKind::Type { expected: "integer" });
+                return violation(
+                    path,
+                    ViolationKind::Type {
+                        expected: "integer",
+                    },
+                );
             };
             if let Some(min) = min
                 && number < *min
@@ -276,9 +319,12 @@ fn check(model: &Model, shape: usize, value: &Value, path: &mut String) -> Resul
             }
             Ok(())
         }
-        ShapeKind::Boolean if !value.is_boolean() => {
-            violation(path, ViolationKind::Type { expected: "boolean" })
-        }
+        ShapeKind::Boolean if !value.is_boolean() => violation(
+            path,
+            ViolationKind::Type {
+                expected: "boolean",
+            },
+        ),
         ShapeKind::Double | ShapeKind::Timestamp if !value.is_number() => {
             violation(path, ViolationKind::Type { expected: "number" })
         }
@@ -289,16 +335,27 @@ fn check(model: &Model, shape: usize, value: &Value, path: &mut String) -> Resul
     }
 }
 
-fn check_length(length: u64, min: Option<u64>, max: Option<u64>, path: &str) -> Result<(), Violation> {
+fn check_length(
+    length: u64,
+    min: Option<u64>,
+    max: Option<u64>,
+    path: &str,
+) -> Result<(), Violation> {
     if let Some(min) = min
         && length < min
     {
-        return Err(Violation { path: path.to_owned(), kind: ViolationKind::MinLength { min } });
+        return Err(Violation {
+            path: path.to_owned(),
+            kind: ViolationKind::MinLength { min },
+        });
     }
     if let Some(max) = max
         && length > max
     {
-        return Err(Violation { path: path.to_owned(), kind: ViolationKind::MaxLength { max } });
+        return Err(Violation {
+            path: path.to_owned(),
+            kind: ViolationKind::MaxLength { max },
+        });
     }
     Ok(())
 }
@@ -317,7 +374,10 @@ mod tests {
     #[test]
     fn valid_create_account_passes() {
         let body = json!({"Email": "dev@example.com", "AccountName": "Dev"});
-        assert_eq!(validate(&MODEL, input_of(Operation::CreateAccount), &body), Ok(()));
+        assert_eq!(
+            validate(&MODEL, input_of(Operation::CreateAccount), &body),
+            Ok(())
+        );
     }
 
     #[test]
@@ -332,7 +392,10 @@ mod tests {
     fn pattern_checks_whole_value() {
         let body = json!({"AccountId": "1234567890123"});
         let violation = validate(&MODEL, input_of(Operation::DescribeAccount), &body).unwrap_err();
-        assert!(matches!(violation.kind, ViolationKind::MaxLength { max: 12 }));
+        assert!(matches!(
+            violation.kind,
+            ViolationKind::MaxLength { max: 12 }
+        ));
 
         let body = json!({"AccountId": "12345678901a"});
         let violation = validate(&MODEL, input_of(Operation::DescribeAccount), &body).unwrap_err();
@@ -361,7 +424,12 @@ mod tests {
         let violation = validate(&MODEL, shape, &json!({"MaxResults": 21})).unwrap_err();
         assert_eq!(violation.kind, ViolationKind::MaxValue { max: 20 });
         let violation = validate(&MODEL, shape, &json!({"MaxResults": "5"})).unwrap_err();
-        assert_eq!(violation.kind, ViolationKind::Type { expected: "integer" });
+        assert_eq!(
+            violation.kind,
+            ViolationKind::Type {
+                expected: "integer"
+            }
+        );
 
         let shape = input_of(Operation::CreateOrganization);
         let violation = validate(&MODEL, shape, &json!({"FeatureSet": "SOME"})).unwrap_err();
@@ -378,6 +446,9 @@ mod tests {
     #[test]
     fn null_counts_as_absent() {
         let body = json!({"Email": "dev@example.com", "AccountName": "Dev", "RoleName": null});
-        assert_eq!(validate(&MODEL, input_of(Operation::CreateAccount), &body), Ok(()));
+        assert_eq!(
+            validate(&MODEL, input_of(Operation::CreateAccount), &body),
+            Ok(())
+        );
     }
 }

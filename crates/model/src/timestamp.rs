@@ -43,8 +43,12 @@ impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Timestamp, D::Error> {
         let seconds = f64::deserialize(deserializer)?;
         if !seconds.is_finite() {
-            return Err(serde::de::Error::custom("timestamp must be a finite number of seconds"));
+            return Err(serde::de::Error::custom(
+                "timestamp must be a finite number of seconds",
+            ));
         }
-        Ok(Timestamp::from_epoch_millis((seconds * 1000.0).round() as i64))
+        Ok(Timestamp::from_epoch_millis(
+            (seconds * 1000.0).round() as i64
+        ))
     }
 }
