@@ -1,0 +1,162 @@
+//! bulkhead's persistence: every emulated resource as rows in SQLite, behind one interface.
+//!
+//! The store does not answer queries on the request path. At start-up the service layer loads
+//! every record once with [`Store::load`] and keeps them in memory; each write operation then
+//! hands the store a list of [`Change`]s, which [`Store::commit`] applies in one transaction
+//! before the operation is acknowledged. A committed change survives a crash of the process:
+//! the database runs in WAL mode with `synchronous=FULL`, so the commit has reached the disk
+//! when `commit` returns.
+//!
+//! Records are plain rows. What they mean (parents, states, quotas) belongs to the `cloud`
+//! crate.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+mod records;
+
+pub use records::{
+    AccountRecord, Change, CreateAccountRequestRecord, OrganizationRecord,
+    OrganizationalUnitRecord, RootRecord, Snapshot, TagRecord,
+};
+
+/// Where the store keeps its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite database file `bulkhead.db` inside this directory, created if missing.
+    Directory(PathBuf),
+    /// A private in-memory database, lost when the process exits.
+    InMemory,
+}
+
+/// A failure of the database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The data directory could not be created.
+    #[error("cannot create data directory {path}: {source}")]
+    CreateDirectory {
+        /// The directory.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// SQLite reported an error.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The schema migrations failed.
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+/// The database file name inside the data directory.
+pub const DATABASE_FILE: &str = "bulkhead.db";
+
+/// The SQLite store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    description: String,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `location` and brings its schema up to date.
+    pub async fn open(location: &Location) -> Result<Store, StoreError> {
+        let (options, description) = match location {
+            Location::Directory(directory) => {
+                std::fs::create_dir_all(directory).map_err(|source| {
+                    StoreError::CreateDirectory {
+                        path: directory.clone(),
+                        source,
+                    }
+                })?;
+                let path = directory.join(DATABASE_FILE);
+                let options = SqliteConnectOptions::new()
+                    .filename(&path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full);
+                (options, format!("sqlite:{}", path.display()))
+            }
+            Location::InMemory => {
+                let options = SqliteConnectOptions::from_str("sqlite::memory:")?;
+                (options, "sqlite::memory:".to_owned())
+            }
+        };
+        let options = options
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+
+        // One connection: every write is serialised by the service layer anyway, and an
+        // in-memory database exists only inside the connection that created it.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        tracing::debug!(target: "bulkhead::store", store = %description, "store opened");
+        Ok(Store { pool, description })
+    }
+
+    /// A short description for logs and the health endpoint, such as `sqlite:./.bulkhead/bulkhead.db`.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The database file of a directory location.
+    pub fn database_path(directory: &Path) -> PathBuf {
+        directory.join(DATABASE_FILE)
+    }
+
+    /// Reads every record, each table in insertion order.
+    pub async fn load(&self) -> Result<Snapshot, StoreError> {
+        records::load(&self.pool).await
+    }
+
+    /// Applies `changes` in one transaction: all of them or none.
+    pub async fn commit(&self, changes: &[Change]) -> Result<(), StoreError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut transaction = self.pool.begin().await?;
+        for change in changes {
+            records::apply(&mut transaction, change).await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes every record, keeping the schema.
+    pub async fn reset(&self) -> Result<(), StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        for table in records::TABLES_CHILD_FIRST {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+                .execute(&mut *transaction)
+                .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Counts the rows of a table; for tests and the health endpoint.
+    pub async fn count(&self, table: &str) -> Result<i64, StoreError> {
+        if !records::TABLES_CHILD_FIRST.contains(&table) {
+            return Ok(0);
+        }
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Closes the connection, flushing the WAL into the database file.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

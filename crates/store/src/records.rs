@@ -1,0 +1,375 @@
+//! The rows the store keeps, the changes that write them, and the SQL behind both.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{FromRow, Sqlite, SqlitePool, Transaction};
+
+use crate::StoreError;
+
+/// Tables in an order that deletes children before the rows they reference.
+pub(crate) const TABLES_CHILD_FIRST: &[&str] = &[
+    "tags",
+    "create_account_requests",
+    "accounts",
+    "organizational_units",
+    "roots",
+    "organizations",
+];
+
+/// An organization.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct OrganizationRecord {
+    /// `o-` id.
+    pub id: String,
+    /// `ALL` or `CONSOLIDATED_BILLING`.
+    pub feature_set: String,
+    /// The management account's id.
+    pub management_account_id: String,
+    /// The ARN partition, from the region the organization was created in.
+    pub partition: String,
+    /// Creation time, milliseconds since the Unix epoch.
+    pub created_at: i64,
+}
+
+/// The root of an organization.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct RootRecord {
+    /// `r-` id.
+    pub id: String,
+    /// The organization's id.
+    pub organization_id: String,
+    /// The root's name, `Root`.
+    pub name: String,
+}
+
+/// An organizational unit.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct OrganizationalUnitRecord {
+    /// `ou-` id.
+    pub id: String,
+    /// The organization's id.
+    pub organization_id: String,
+    /// The id of the root or OU that contains it.
+    pub parent_id: String,
+    /// The OU's name.
+    pub name: String,
+}
+
+/// An account that belongs to an organization.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct AccountRecord {
+    /// The 12-digit account id.
+    pub id: String,
+    /// The organization's id.
+    pub organization_id: String,
+    /// The id of the root or OU that contains it.
+    pub parent_id: String,
+    /// The account name.
+    pub name: String,
+    /// The root user's email address.
+    pub email: String,
+    /// `ACTIVE`, `SUSPENDED` or `PENDING_CLOSURE`.
+    pub status: String,
+    /// `ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE` or `CLOSED`.
+    pub state: String,
+    /// `CREATED` or `INVITED`.
+    pub joined_method: String,
+    /// When the account joined, milliseconds since the Unix epoch.
+    pub joined_at: i64,
+    /// The IAM role CreateAccount made for the management account to assume.
+    pub access_role: Option<String>,
+    /// When CloseAccount was called, milliseconds since the Unix epoch.
+    pub closed_at: Option<i64>,
+    /// When a pending status (`PENDING_CLOSURE`) moves on, milliseconds since the Unix epoch.
+    pub status_until: Option<i64>,
+}
+
+/// A CreateAccount request and its outcome.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct CreateAccountRequestRecord {
+    /// `car-` id.
+    pub id: String,
+    /// The organization's id.
+    pub organization_id: String,
+    /// The requested account name.
+    pub account_name: String,
+    /// The requested email address.
+    pub email: String,
+    /// The role to create in the new account.
+    pub role_name: String,
+    /// The tags for the new account, as JSON encoded by the service layer.
+    pub tags: String,
+    /// `IN_PROGRESS`, `SUCCEEDED` or `FAILED`.
+    pub state: String,
+    /// When the request was made, milliseconds since the Unix epoch.
+    pub requested_at: i64,
+    /// When the request completes, milliseconds since the Unix epoch.
+    pub completes_at: i64,
+    /// When it completed.
+    pub completed_at: Option<i64>,
+    /// The new account's id once it succeeded.
+    pub account_id: Option<String>,
+    /// Why it failed.
+    pub failure_reason: Option<String>,
+}
+
+/// One tag of a resource.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct TagRecord {
+    /// The tagged resource's id.
+    pub resource_id: String,
+    /// The organization the resource belongs to.
+    pub organization_id: String,
+    /// Tag key.
+    pub key: String,
+    /// Tag value.
+    pub value: String,
+    /// Position of the tag in the resource's list.
+    pub position: i64,
+}
+
+/// Every record, as [`crate::Store::load`] reads them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Organizations in creation order.
+    pub organizations: Vec<OrganizationRecord>,
+    /// Roots in creation order.
+    pub roots: Vec<RootRecord>,
+    /// OUs in creation order.
+    pub organizational_units: Vec<OrganizationalUnitRecord>,
+    /// Accounts in the order they joined.
+    pub accounts: Vec<AccountRecord>,
+    /// CreateAccount requests in request order.
+    pub create_account_requests: Vec<CreateAccountRequestRecord>,
+    /// Tags, by resource and position.
+    pub tags: Vec<TagRecord>,
+}
+
+/// One write. A `Put` inserts the record or replaces the one with the same id, keeping its
+/// position in insertion order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Insert or replace an organization.
+    PutOrganization(OrganizationRecord),
+    /// Delete an organization and every row that belongs to it.
+    DeleteOrganization {
+        /// The organization's id.
+        id: String,
+    },
+    /// Insert or replace a root.
+    PutRoot(RootRecord),
+    /// Insert or replace an OU.
+    PutOrganizationalUnit(OrganizationalUnitRecord),
+    /// Delete an OU and its tags.
+    DeleteOrganizationalUnit {
+        /// The OU's id.
+        id: String,
+    },
+    /// Insert or replace an account.
+    PutAccount(AccountRecord),
+    /// Delete an account and its tags.
+    DeleteAccount {
+        /// The account's id.
+        id: String,
+    },
+    /// Insert or replace a CreateAccount request.
+    PutCreateAccountRequest(CreateAccountRequestRecord),
+    /// Replace every tag of a resource.
+    SetTags {
+        /// The resource's id.
+        resource_id: String,
+        /// The organization the resource belongs to.
+        organization_id: String,
+        /// The full new list of `(key, value)` pairs.
+        tags: Vec<(String, String)>,
+    },
+}
+
+pub(crate) async fn load(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
+    Ok(Snapshot {
+        organizations: fetch(pool, "SELECT * FROM organizations ORDER BY rowid").await?,
+        roots: fetch(pool, "SELECT * FROM roots ORDER BY rowid").await?,
+        organizational_units: fetch(pool, "SELECT * FROM organizational_units ORDER BY rowid")
+            .await?,
+        accounts: fetch(pool, "SELECT * FROM accounts ORDER BY rowid").await?,
+        create_account_requests: fetch(
+            pool,
+            "SELECT * FROM create_account_requests ORDER BY rowid",
+        )
+        .await?,
+        tags: fetch(pool, "SELECT * FROM tags ORDER BY resource_id, position").await?,
+    })
+}
+
+async fn fetch<T>(pool: &SqlitePool, sql: &'static str) -> Result<Vec<T>, StoreError>
+where
+    T: for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
+{
+    let rows = sqlx::query(sql).fetch_all(pool).await?;
+    let mut records = Vec::with_capacity(rows.len());
+    for row in &rows {
+        records.push(T::from_row(row)?);
+    }
+    Ok(records)
+}
+
+pub(crate) async fn apply(
+    transaction: &mut Transaction<'static, Sqlite>,
+    change: &Change,
+) -> Result<(), StoreError> {
+    let connection = &mut **transaction;
+    match change {
+        Change::PutOrganization(record) => {
+            sqlx::query(
+                "INSERT INTO organizations (id, feature_set, management_account_id, partition, created_at)
+                 VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET feature_set = excluded.feature_set,
+                     management_account_id = excluded.management_account_id,
+                     partition = excluded.partition, created_at = excluded.created_at",
+            )
+            .bind(&record.id)
+            .bind(&record.feature_set)
+            .bind(&record.management_account_id)
+            .bind(&record.partition)
+            .bind(record.created_at)
+            .execute(connection)
+            .await?;
+        }
+        Change::DeleteOrganization { id } => {
+            for table in TABLES_CHILD_FIRST {
+                let column = if *table == "organizations" {
+                    "id"
+                } else {
+                    "organization_id"
+                };
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DELETE FROM {table} WHERE {column} = ?"
+                )))
+                .bind(id)
+                .execute(&mut **transaction)
+                .await?;
+            }
+        }
+        Change::PutRoot(record) => {
+            sqlx::query(
+                "INSERT INTO roots (id, organization_id, name) VALUES (?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, name = excluded.name",
+            )
+            .bind(&record.id)
+            .bind(&record.organization_id)
+            .bind(&record.name)
+            .execute(connection)
+            .await?;
+        }
+        Change::PutOrganizationalUnit(record) => {
+            sqlx::query(
+                "INSERT INTO organizational_units (id, organization_id, parent_id, name) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id,
+                     parent_id = excluded.parent_id, name = excluded.name",
+            )
+            .bind(&record.id)
+            .bind(&record.organization_id)
+            .bind(&record.parent_id)
+            .bind(&record.name)
+            .execute(connection)
+            .await?;
+        }
+        Change::DeleteOrganizationalUnit { id } => {
+            delete_with_tags(transaction, "organizational_units", id).await?;
+        }
+        Change::PutAccount(record) => {
+            sqlx::query(
+                "INSERT INTO accounts (id, organization_id, parent_id, name, email, status, state,
+                     joined_method, joined_at, access_role, closed_at, status_until)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id,
+                     parent_id = excluded.parent_id, name = excluded.name, email = excluded.email,
+                     status = excluded.status, state = excluded.state,
+                     joined_method = excluded.joined_method, joined_at = excluded.joined_at,
+                     access_role = excluded.access_role, closed_at = excluded.closed_at,
+                     status_until = excluded.status_until",
+            )
+            .bind(&record.id)
+            .bind(&record.organization_id)
+            .bind(&record.parent_id)
+            .bind(&record.name)
+            .bind(&record.email)
+            .bind(&record.status)
+            .bind(&record.state)
+            .bind(&record.joined_method)
+            .bind(record.joined_at)
+            .bind(&record.access_role)
+            .bind(record.closed_at)
+            .bind(record.status_until)
+            .execute(connection)
+            .await?;
+        }
+        Change::DeleteAccount { id } => {
+            delete_with_tags(transaction, "accounts", id).await?;
+        }
+        Change::PutCreateAccountRequest(record) => {
+            sqlx::query(
+                "INSERT INTO create_account_requests (id, organization_id, account_name, email, role_name,
+                     tags, state, requested_at, completes_at, completed_at, account_id, failure_reason)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET state = excluded.state,
+                     completes_at = excluded.completes_at, completed_at = excluded.completed_at,
+                     account_id = excluded.account_id, failure_reason = excluded.failure_reason",
+            )
+            .bind(&record.id)
+            .bind(&record.organization_id)
+            .bind(&record.account_name)
+            .bind(&record.email)
+            .bind(&record.role_name)
+            .bind(&record.tags)
+            .bind(&record.state)
+            .bind(record.requested_at)
+            .bind(record.completes_at)
+            .bind(record.completed_at)
+            .bind(&record.account_id)
+            .bind(&record.failure_reason)
+            .execute(connection)
+            .await?;
+        }
+        Change::SetTags {
+            resource_id,
+            organization_id,
+            tags,
+        } => {
+            sqlx::query("DELETE FROM tags WHERE resource_id = ?")
+                .bind(resource_id)
+                .execute(&mut **transaction)
+                .await?;
+            for (position, (key, value)) in tags.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO tags (resource_id, organization_id, key, value, position) VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(resource_id)
+                .bind(organization_id)
+                .bind(key)
+                .bind(value)
+                .bind(i64::try_from(position).unwrap_or(i64::MAX))
+                .execute(&mut **transaction)
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn delete_with_tags(
+    transaction: &mut Transaction<'static, Sqlite>,
+    table: &str,
+    id: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM tags WHERE resource_id = ?")
+        .bind(id)
+        .execute(&mut **transaction)
+        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM {table} WHERE id = ?"
+    )))
+    .bind(id)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
