@@ -69,6 +69,12 @@ impl AwsError {
         self
     }
 
+    /// Replaces the error code.
+    pub fn with_code(mut self, code: impl Into<Cow<'static, str>>) -> AwsError {
+        self.code = code.into();
+        self
+    }
+
     /// Names the JSON member that carries the message.
     pub fn with_message_member(mut self, member: &'static str) -> AwsError {
         self.message_member = member;

@@ -1,0 +1,327 @@
+//! AWS Organizations: organizations, their root, OUs and accounts, CreateAccount requests and
+//! tags.
+//!
+//! Requests are answered from an in-memory [`State`](state::State). A write runs in three
+//! steps under one writer lock: compute the changes from the current state (failing with the
+//! error AWS returns, with nothing written), commit them to the store, then apply the same
+//! changes to memory. Readers never wait for the store and see either the state before a write
+//! or the state after it.
+
+mod accounts;
+mod error;
+mod ids;
+mod paging;
+mod state;
+mod structure;
+mod tags;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use model::organizations::{MODEL, Operation};
+use parking_lot::RwLock;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use store::{Change, OrganizationRecord, Store};
+use wire::AwsError;
+
+use crate::{Caller, Settings};
+pub use accounts::DEFAULT_ACCESS_ROLE;
+pub use error::OrganizationsError;
+use state::State;
+
+/// The AWS Organizations service.
+#[derive(Debug, Clone)]
+pub struct Organizations {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    state: RwLock<State>,
+    writer: tokio::sync::Mutex<()>,
+    store: Store,
+    settings: Settings,
+}
+
+/// The outcome of an operation, before it is written on the wire.
+type OperationResult<T> = Result<T, OrganizationsError>;
+
+/// An operation with no output members: the response body is `{}`.
+#[derive(Debug, Serialize)]
+struct Empty {}
+
+impl Organizations {
+    /// Loads every organization from `store` and resumes work that was pending when the
+    /// process stopped: CreateAccount requests and account closures that are still running.
+    /// Call it inside a Tokio runtime.
+    pub async fn load(
+        store: Store,
+        settings: Settings,
+    ) -> Result<Organizations, store::StoreError> {
+        let snapshot = store.load().await?;
+        let state = State::from_snapshot(snapshot);
+        let organizations = Organizations {
+            inner: Arc::new(Inner {
+                state: RwLock::new(state),
+                writer: tokio::sync::Mutex::new(()),
+                store,
+                settings,
+            }),
+        };
+        organizations.resume_pending_work();
+        Ok(organizations)
+    }
+
+    /// The settings the service runs with.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// Runs one operation for `caller` on a JSON request body and returns the JSON response.
+    pub async fn handle(
+        &self,
+        caller: &Caller,
+        operation: Operation,
+        body: &[u8],
+    ) -> Result<Vec<u8>, AwsError> {
+        let input = parse_body(operation, body)?;
+        let output = match operation {
+            Operation::CreateOrganization => {
+                encode(self.create_organization(caller, decode(&input)?).await)
+            }
+            Operation::DescribeOrganization => encode(self.describe_organization(caller)),
+            Operation::DeleteOrganization => encode(self.delete_organization(caller).await),
+            Operation::ListRoots => encode(self.list_roots(caller, decode(&input)?)),
+            Operation::CreateOrganizationalUnit => encode(
+                self.create_organizational_unit(caller, decode(&input)?)
+                    .await,
+            ),
+            Operation::DescribeOrganizationalUnit => {
+                encode(self.describe_organizational_unit(caller, decode(&input)?))
+            }
+            Operation::UpdateOrganizationalUnit => encode(
+                self.update_organizational_unit(caller, decode(&input)?)
+                    .await,
+            ),
+            Operation::DeleteOrganizationalUnit => encode(
+                self.delete_organizational_unit(caller, decode(&input)?)
+                    .await,
+            ),
+            Operation::ListOrganizationalUnitsForParent => {
+                encode(self.list_organizational_units_for_parent(caller, decode(&input)?))
+            }
+            Operation::ListChildren => encode(self.list_children(caller, decode(&input)?)),
+            Operation::ListParents => encode(self.list_parents(caller, decode(&input)?)),
+            Operation::CreateAccount => encode(self.create_account(caller, decode(&input)?).await),
+            Operation::DescribeCreateAccountStatus => {
+                encode(self.describe_create_account_status(caller, decode(&input)?))
+            }
+            Operation::ListCreateAccountStatus => {
+                encode(self.list_create_account_status(caller, decode(&input)?))
+            }
+            Operation::DescribeAccount => encode(self.describe_account(caller, decode(&input)?)),
+            Operation::ListAccounts => encode(self.list_accounts(caller, decode(&input)?)),
+            Operation::ListAccountsForParent => {
+                encode(self.list_accounts_for_parent(caller, decode(&input)?))
+            }
+            Operation::MoveAccount => encode(self.move_account(caller, decode(&input)?).await),
+            Operation::RemoveAccountFromOrganization => encode(
+                self.remove_account_from_organization(caller, decode(&input)?)
+                    .await,
+            ),
+            Operation::CloseAccount => encode(self.close_account(caller, decode(&input)?).await),
+            Operation::TagResource => encode(self.tag_resource(caller, decode(&input)?).await),
+            Operation::UntagResource => encode(self.untag_resource(caller, decode(&input)?).await),
+            Operation::ListTagsForResource => {
+                encode(self.list_tags_for_resource(caller, decode(&input)?))
+            }
+            // NOTE: policies, handshakes, delegated administration, trusted access and the
+            // other operations of the model are not served yet; they answer as unknown.
+            other => {
+                return Err(wire::error::unknown_operation(
+                    wire::Protocol::AwsJson1_1,
+                    Some(model::organizations::SERVICE.service_id),
+                    Some(other.name()),
+                ));
+            }
+        };
+        output.map_err(AwsError::from)
+    }
+
+    /// Whether bulkhead serves this operation yet.
+    pub fn is_served(operation: Operation) -> bool {
+        SERVED_OPERATIONS.contains(&operation)
+    }
+
+    /// Deletes every organization, in the store and in memory.
+    pub async fn reset(&self) -> Result<(), store::StoreError> {
+        let _writer = self.inner.writer.lock().await;
+        self.inner.store.reset().await?;
+        *self.inner.state.write() = State::default();
+        Ok(())
+    }
+
+    /// The number of organizations and accounts, for the health endpoint.
+    pub fn counts(&self) -> (usize, usize) {
+        let state = self.inner.state.read();
+        (state.organizations.len(), state.accounts.len())
+    }
+
+    /// Computes changes from the current state, commits them, then applies them in memory.
+    /// Nothing is written when `operation` fails.
+    async fn write<T>(
+        &self,
+        operation: impl FnOnce(&State) -> OperationResult<(T, Vec<Change>)>,
+    ) -> OperationResult<T> {
+        let _writer = self.inner.writer.lock().await;
+        let (output, changes) = operation(&self.inner.state.read())?;
+        self.inner.store.commit(&changes).await?;
+        let mut state = self.inner.state.write();
+        for change in &changes {
+            state.apply(change);
+        }
+        Ok(output)
+    }
+
+    /// Runs `operation` against the current state.
+    fn read<T>(&self, operation: impl FnOnce(&State) -> OperationResult<T>) -> OperationResult<T> {
+        operation(&self.inner.state.read())
+    }
+
+    /// Runs `job` once `at_millis` has passed, on the Tokio runtime.
+    fn schedule<F, Fut>(&self, at_millis: i64, job: F)
+    where
+        F: FnOnce(Organizations) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let service = self.clone();
+        let wait = u64::try_from(at_millis.saturating_sub(crate::time::now_millis())).unwrap_or(0);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                tokio::time::sleep(Duration::from_millis(wait)).await;
+                job(service).await;
+            });
+        } else {
+            tracing::error!(target: "bulkhead::organizations", "no Tokio runtime: pending work is not scheduled");
+        }
+    }
+
+    fn resume_pending_work(&self) {
+        let (requests, closures) = {
+            let state = self.inner.state.read();
+            let requests: Vec<(String, i64)> = state
+                .create_account_requests
+                .values()
+                .filter(|entry| entry.record.state == "IN_PROGRESS")
+                .map(|entry| (entry.record.id.clone(), entry.record.completes_at))
+                .collect();
+            let closures: Vec<(String, i64)> = state
+                .accounts
+                .values()
+                .filter_map(|entry| {
+                    entry
+                        .record
+                        .status_until
+                        .map(|until| (entry.record.id.clone(), until))
+                })
+                .collect();
+            (requests, closures)
+        };
+        for (id, at) in requests {
+            self.schedule(at, move |service| async move {
+                service.complete_create_account(&id).await
+            });
+        }
+        for (id, at) in closures {
+            self.schedule(at, move |service| async move {
+                service.complete_closure(&id).await
+            });
+        }
+    }
+}
+
+/// The operations [`Organizations::handle`] serves; the rest of the model answers as unknown.
+pub const SERVED_OPERATIONS: &[Operation] = &[
+    Operation::CloseAccount,
+    Operation::CreateAccount,
+    Operation::CreateOrganization,
+    Operation::CreateOrganizationalUnit,
+    Operation::DeleteOrganization,
+    Operation::DeleteOrganizationalUnit,
+    Operation::DescribeAccount,
+    Operation::DescribeCreateAccountStatus,
+    Operation::DescribeOrganization,
+    Operation::DescribeOrganizationalUnit,
+    Operation::ListAccounts,
+    Operation::ListAccountsForParent,
+    Operation::ListChildren,
+    Operation::ListCreateAccountStatus,
+    Operation::ListOrganizationalUnitsForParent,
+    Operation::ListParents,
+    Operation::ListRoots,
+    Operation::ListTagsForResource,
+    Operation::MoveAccount,
+    Operation::RemoveAccountFromOrganization,
+    Operation::TagResource,
+    Operation::UntagResource,
+    Operation::UpdateOrganizationalUnit,
+];
+
+/// Parses a JSON body (an empty body counts as `{}`) and checks it against the operation's
+/// input shape.
+fn parse_body(operation: Operation, body: &[u8]) -> Result<Value, AwsError> {
+    let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(serde_json::Map::new())
+    } else {
+        serde_json::from_slice(body).map_err(|error| {
+            AwsError::from(OrganizationsError::Serialization(format!(
+                "The request body is not valid JSON: {error}."
+            )))
+        })?
+    };
+    if !value.is_object() {
+        return Err(OrganizationsError::Serialization(
+            "The request body must be a JSON object.".to_owned(),
+        )
+        .into());
+    }
+    if let Some(shape) = operation.input_shape() {
+        model::shape::validate(&MODEL, shape, &value)
+            .map_err(|violation| AwsError::from(OrganizationsError::from_violation(&violation)))?;
+    }
+    Ok(value)
+}
+
+fn decode<T: DeserializeOwned>(input: &Value) -> Result<T, AwsError> {
+    T::deserialize(input).map_err(|error| {
+        AwsError::from(OrganizationsError::Serialization(format!(
+            "The request body does not fit the operation: {error}."
+        )))
+    })
+}
+
+fn encode<T: Serialize>(result: OperationResult<T>) -> OperationResult<Vec<u8>> {
+    let output = result?;
+    serde_json::to_vec(&output).map_err(|error| {
+        OrganizationsError::Service(format!("The response could not be encoded: {error}."))
+    })
+}
+
+/// The organization the caller's account belongs to.
+fn membership<'s>(state: &'s State, caller: &Caller) -> OperationResult<&'s OrganizationRecord> {
+    state
+        .organization_of(&caller.account_id)
+        .ok_or(OrganizationsError::NotInUse)
+}
+
+/// The caller's organization, when the caller is its management account.
+fn management<'s>(state: &'s State, caller: &Caller) -> OperationResult<&'s OrganizationRecord> {
+    let organization = membership(state, caller)?;
+    if organization.management_account_id == caller.account_id {
+        Ok(organization)
+    } else {
+        Err(OrganizationsError::management_only())
+    }
+}

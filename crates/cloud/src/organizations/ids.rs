@@ -1,0 +1,110 @@
+//! Identifiers and ARNs in the formats AWS Organizations uses.
+
+use store::OrganizationRecord;
+
+const LOWER_ALPHANUMERIC: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+
+fn random_lower_alphanumeric(length: usize) -> String {
+    (0..length)
+        .map(|_| {
+            let index = fastrand::usize(..LOWER_ALPHANUMERIC.len());
+            char::from(LOWER_ALPHANUMERIC.get(index).copied().unwrap_or(b'0'))
+        })
+        .collect()
+}
+
+/// A new organization id: `o-` and 10 lower-case letters or digits.
+pub(crate) fn organization_id() -> String {
+    format!("o-{}", random_lower_alphanumeric(10))
+}
+
+/// A new root id: `r-` and 4 lower-case letters or digits.
+pub(crate) fn root_id() -> String {
+    format!("r-{}", random_lower_alphanumeric(4))
+}
+
+/// A new OU id under `root_id`: `ou-`, the root's suffix, `-` and 8 letters or digits.
+pub(crate) fn organizational_unit_id(root_id: &str) -> String {
+    let suffix = root_id.strip_prefix("r-").unwrap_or(root_id);
+    format!("ou-{suffix}-{}", random_lower_alphanumeric(8))
+}
+
+/// A new CreateAccount request id: `car-` and 32 letters or digits.
+pub(crate) fn create_account_request_id() -> String {
+    format!("car-{}", random_lower_alphanumeric(32))
+}
+
+/// A new 12-digit account id for which `is_taken` is false.
+pub(crate) fn account_id(is_taken: impl Fn(&str) -> bool) -> String {
+    loop {
+        let id = format!("{:012}", fastrand::u64(1_000_000_000..1_000_000_000_000));
+        if !is_taken(&id) {
+            return id;
+        }
+    }
+}
+
+/// `arn:<partition>:organizations::<management>:organization/<org>`.
+pub(crate) fn organization_arn(organization: &OrganizationRecord) -> String {
+    format!(
+        "arn:{}:organizations::{}:organization/{}",
+        organization.partition, organization.management_account_id, organization.id
+    )
+}
+
+/// `arn:<partition>:organizations::<management>:root/<org>/<root>`.
+pub(crate) fn root_arn(organization: &OrganizationRecord, root_id: &str) -> String {
+    format!(
+        "arn:{}:organizations::{}:root/{}/{root_id}",
+        organization.partition, organization.management_account_id, organization.id
+    )
+}
+
+/// `arn:<partition>:organizations::<management>:ou/<org>/<ou>`.
+pub(crate) fn organizational_unit_arn(organization: &OrganizationRecord, ou_id: &str) -> String {
+    format!(
+        "arn:{}:organizations::{}:ou/{}/{ou_id}",
+        organization.partition, organization.management_account_id, organization.id
+    )
+}
+
+/// `arn:<partition>:organizations::<management>:account/<org>/<account>`.
+pub(crate) fn account_arn(organization: &OrganizationRecord, account_id: &str) -> String {
+    format!(
+        "arn:{}:organizations::{}:account/{}/{account_id}",
+        organization.partition, organization.management_account_id, organization.id
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(text: &str, prefix: &str, length: usize) -> bool {
+        text.strip_prefix(prefix).is_some_and(|rest| {
+            rest.len() == length
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+        })
+    }
+
+    #[test]
+    fn ids_follow_aws_formats() {
+        assert!(matches(&organization_id(), "o-", 10));
+        assert!(matches(&root_id(), "r-", 4));
+        assert!(matches(&create_account_request_id(), "car-", 32));
+        let ou = organizational_unit_id("r-ab12");
+        assert!(matches(&ou, "ou-ab12-", 8), "{ou}");
+        let account = account_id(|_| false);
+        assert_eq!(account.len(), 12);
+        assert!(account.bytes().all(|b| b.is_ascii_digit()));
+    }
+
+    #[test]
+    fn account_id_skips_taken() {
+        let first = account_id(|_| false);
+        let second = account_id(|id| id == first);
+        assert_ne!(first, second);
+    }
+}
