@@ -244,10 +244,10 @@ class Generator:
         self.line()
 
     def pattern_index(self, pattern):
-        rust = java_pattern_to_rust(pattern)
-        if rust not in self.patterns:
-            self.patterns.append(rust)
-        return self.patterns.index(rust)
+        entry = (java_pattern_to_rust(pattern), pattern)
+        if entry not in self.patterns:
+            self.patterns.append(entry)
+        return self.patterns.index(entry)
 
     def shape_kind(self, shape):
         kind = shape["type"]
@@ -303,8 +303,8 @@ class Generator:
         self.line("];")
         self.line()
         self.line("static PATTERNS: [Pattern; %d] = [" % len(self.patterns))
-        for pattern in self.patterns:
-            self.line("    Pattern::new(%s)," % rust_string(pattern))
+        for rust, original in self.patterns:
+            self.line("    Pattern::new(%s, %s)," % (rust_string(rust), rust_string(original)))
         self.line("];")
         self.line()
         self.line("/// The model's shapes and patterns, for [`crate::shape::validate`].")

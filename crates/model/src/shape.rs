@@ -94,6 +94,7 @@ pub struct Member {
 #[derive(Debug)]
 pub struct Pattern {
     source: &'static str,
+    model_source: &'static str,
     compiled: OnceLock<Option<Regex>>,
 }
 
@@ -160,7 +161,7 @@ pub enum ViolationKind {
     },
     /// A string does not match the member's pattern.
     Pattern {
-        /// The anchored pattern, in `regex` syntax.
+        /// The pattern as the model spells it.
         pattern: &'static str,
     },
     /// A string is not one of the allowed values.

@@ -1,0 +1,71 @@
+//! AWS SDK clients for the emulator or for AWS.
+
+use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::Credentials;
+
+/// The endpoint client commands use unless told otherwise.
+pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4566";
+
+/// The region used when neither the command line nor the environment names one.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// Where a client command sends its requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// A bulkhead server (or any AWS-compatible endpoint) at this URL.
+    Url(String),
+    /// Real AWS, with the SDK's own endpoint resolution.
+    Aws,
+}
+
+/// Builds an Organizations client.
+///
+/// Against AWS it uses the normal credential chain and region. Against an endpoint URL it
+/// uses the credentials in `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` when set, and
+/// otherwise the convenience credentials of the default account, which bulkhead accepts
+/// without a signature check; the region falls back to `us-east-1`.
+pub async fn organizations_client(endpoint: &Endpoint) -> aws_sdk_organizations::Client {
+    let config = match endpoint {
+        Endpoint::Aws => aws_config::defaults(BehaviorVersion::latest()).load().await,
+        Endpoint::Url(url) => {
+            let mut loader = aws_config::defaults(BehaviorVersion::latest()).endpoint_url(url);
+            let key = std::env::var("AWS_ACCESS_KEY_ID")
+                .ok()
+                .filter(|key| !key.is_empty());
+            let secret = std::env::var("AWS_SECRET_ACCESS_KEY")
+                .ok()
+                .filter(|secret| !secret.is_empty());
+            let credentials = match (key, secret) {
+                (Some(key), Some(secret)) => {
+                    let token = std::env::var("AWS_SESSION_TOKEN")
+                        .ok()
+                        .filter(|token| !token.is_empty());
+                    Credentials::new(key, secret, token, None, "environment")
+                }
+                _ => convenience_credentials(cloud::identity::DEFAULT_ACCOUNT),
+            };
+            loader = loader.credentials_provider(credentials);
+            let region = std::env::var("AWS_REGION")
+                .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
+                .unwrap_or_else(|_| DEFAULT_REGION.to_owned());
+            loader.region(Region::new(region)).load().await
+        }
+    };
+    aws_sdk_organizations::Client::new(&config)
+}
+
+/// Credentials that act as the root user of `account_id` on a bulkhead server.
+pub fn convenience_credentials(account_id: &str) -> Credentials {
+    Credentials::new(account_id, "bulkhead", None, None, "bulkhead-convenience")
+}
+
+/// An Organizations client for a bulkhead server, acting as the root user of `account_id`.
+pub fn emulator_client(endpoint_url: &str, account_id: &str) -> aws_sdk_organizations::Client {
+    let config = aws_sdk_organizations::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(DEFAULT_REGION))
+        .credentials_provider(convenience_credentials(account_id))
+        .endpoint_url(endpoint_url)
+        .build();
+    aws_sdk_organizations::Client::from_conf(config)
+}

@@ -1,0 +1,236 @@
+//! The `bulkhead` command: parses arguments and calls the libraries.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use bulkhead::client::{self, Endpoint};
+use bulkhead::{demo, tree};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use cloud::{AuthSettings, Settings};
+use server::ServerConfig;
+use store::Location;
+
+/// A local AWS multi-account cloud: Organizations and its guardrails, wire-compatible with the
+/// AWS CLI and SDKs.
+#[derive(Debug, Parser)]
+#[command(name = "bulkhead", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the AWS APIs on one port.
+    Serve(ServeArgs),
+    /// Inspect an organization through the Organizations API.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrgCommand {
+    /// Print the organization as a tree of OUs and accounts.
+    Tree(EndpointArgs),
+}
+
+#[derive(Debug, Args)]
+struct EndpointArgs {
+    /// The endpoint URL to query.
+    #[arg(long, env = "BULKHEAD_ENDPOINT", default_value = client::DEFAULT_ENDPOINT, conflicts_with = "aws")]
+    endpoint: String,
+    /// Query real AWS with the normal credential chain and region instead of an endpoint URL.
+    #[arg(long)]
+    aws: bool,
+}
+
+impl EndpointArgs {
+    fn endpoint(&self) -> Endpoint {
+        if self.aws {
+            Endpoint::Aws
+        } else {
+            Endpoint::Url(self.endpoint.clone())
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, env = "BULKHEAD_LISTEN", default_value = "127.0.0.1:4566")]
+    listen: SocketAddr,
+    /// The directory of the SQLite store.
+    #[arg(
+        long,
+        env = "BULKHEAD_DATA_DIR",
+        default_value = "./.bulkhead",
+        conflicts_with = "in_memory"
+    )]
+    data_dir: PathBuf,
+    /// Keep all state in memory; it is lost when the server stops.
+    #[arg(long)]
+    in_memory: bool,
+    /// On an empty store, build the multi-account organization AWS recommends, managed by the
+    /// default account.
+    #[arg(long)]
+    demo: bool,
+    /// Reject access keys that bulkhead did not issue, as AWS does.
+    #[arg(long)]
+    strict_auth: bool,
+    /// The account that access keys other than 12-digit account ids act in.
+    #[arg(long, default_value = cloud::identity::DEFAULT_ACCOUNT, value_parser = parse_account_id)]
+    default_account: String,
+    /// Seconds a CreateAccount request stays IN_PROGRESS before it settles.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_seconds)]
+    account_creation_delay: f64,
+    /// Seconds a closed account stays PENDING_CLOSURE before it becomes SUSPENDED.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_seconds)]
+    account_closure_delay: f64,
+    /// The maximum number of accounts in an organization, the management account included
+    /// (AWS's default quota is 10).
+    #[arg(long, default_value_t = Settings::default().max_accounts)]
+    max_accounts: usize,
+    /// The log format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// The log filter, in `RUST_LOG` syntax, such as `info` or `bulkhead::request=debug`.
+    #[arg(long, env = "RUST_LOG", default_value = "info")]
+    log: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && (0.0..=86_400.0).contains(&seconds) => Ok(seconds),
+        _ => Err(format!(
+            "expected a number of seconds from 0 to 86400, got '{text}'"
+        )),
+    }
+}
+
+fn parse_account_id(text: &str) -> Result<String, String> {
+    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!("expected a 12-digit account id, got '{text}'"))
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the Tokio runtime")?;
+    match cli.command {
+        Command::Serve(args) => runtime.block_on(serve(args)),
+        Command::Org {
+            command: OrgCommand::Tree(args),
+        } => runtime.block_on(org_tree(args)),
+    }
+}
+
+fn init_logging(format: LogFormat, filter: &str) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .with_context(|| format!("invalid log filter '{filter}'"))?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let result = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .try_init(),
+    };
+    result.map_err(|error| anyhow::anyhow!("cannot set up logging: {error}"))
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_logging(args.log_format, &args.log)?;
+    let location = if args.in_memory {
+        Location::InMemory
+    } else {
+        Location::Directory(args.data_dir.clone())
+    };
+    let config = ServerConfig {
+        settings: Settings {
+            account_creation_delay: Duration::from_secs_f64(args.account_creation_delay),
+            account_closure_delay: Duration::from_secs_f64(args.account_closure_delay),
+            max_accounts: args.max_accounts,
+            ..Settings::default()
+        },
+        auth: AuthSettings {
+            strict: args.strict_auth,
+            default_account: args.default_account.clone(),
+        },
+        ..ServerConfig::new(location)
+    };
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {}; is another server using the port?",
+                args.listen
+            )
+        })?;
+    let server = server::start(&config, listener)
+        .await
+        .context("cannot start the server")?;
+    let endpoint = server.endpoint_url();
+
+    if args.demo {
+        let client = client::emulator_client(&endpoint, &args.default_account);
+        let outcome = demo::ensure(&client)
+            .await
+            .context("cannot build the demo organization")?;
+        let tree = tree::fetch(&client)
+            .await
+            .context("cannot read the demo organization")?;
+        match outcome {
+            demo::Outcome::Built => println!("Built the recommended organization:\n"),
+            demo::Outcome::AlreadyPresent => {
+                println!("The store already holds an organization; left it as it is:\n")
+            }
+        }
+        println!("{}", tree::render(&tree));
+        println!("bulkhead is serving AWS APIs at {endpoint}. Point the AWS CLI at it:\n");
+        println!(
+            "  export AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 AWS_ENDPOINT_URL={endpoint}",
+            args.default_account
+        );
+        println!("  aws organizations list-accounts\n");
+    } else {
+        println!("bulkhead is serving AWS APIs at {endpoint}");
+    }
+
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot wait for Ctrl-C")?;
+    tracing::info!(target: "bulkhead::server", "shutting down");
+    server
+        .shutdown()
+        .await
+        .context("the server failed while shutting down")?;
+    Ok(())
+}
+
+async fn org_tree(args: EndpointArgs) -> anyhow::Result<()> {
+    let client = client::organizations_client(&args.endpoint()).await;
+    let tree = tree::fetch(&client).await?;
+    print!("{}", tree::render(&tree));
+    Ok(())
+}

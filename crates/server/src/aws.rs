@@ -1,0 +1,135 @@
+//! The handler for every AWS API request.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use cloud::Caller;
+use http::request::Parts;
+use http::{HeaderValue, StatusCode};
+use tracing::Instrument;
+use wire::sigv4::{self, AuthError};
+use wire::{AwsError, Protocol};
+
+use crate::App;
+use crate::request_id::RequestId;
+use crate::routing::{self, Target};
+
+/// Routes, authenticates and runs one AWS API request.
+pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
+    let started = Instant::now();
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.0.clone())
+        .unwrap_or_default();
+    let span = tracing::debug_span!(
+        target: "bulkhead::request",
+        "request",
+        request_id = %request_id,
+        service = tracing::field::Empty,
+        operation = tracing::field::Empty,
+        account = tracing::field::Empty,
+        region = tracing::field::Empty,
+    );
+    async move {
+        let (parts, body) = request.into_parts();
+        let protocol = routing::protocol_of(&parts.method, &parts.headers, parts.uri.query());
+        let outcome = serve(&app, &parts, body, protocol).await;
+        let response = match outcome {
+            Ok(body) => success(protocol, body),
+            Err(error) => {
+                let level_error = error.status.is_server_error();
+                if level_error {
+                    tracing::error!(target: "bulkhead::request", code = %error.code, message = %error.message, "request failed");
+                } else {
+                    tracing::warn!(target: "bulkhead::request", code = %error.code, message = %error.message, "request rejected");
+                }
+                error.render(protocol, &request_id).map(Body::from).into_response()
+            }
+        };
+        tracing::debug!(
+            target: "bulkhead::request",
+            status = response.status().as_u16(),
+            duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            "request served"
+        );
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+async fn serve(
+    app: &App,
+    parts: &Parts,
+    body: Body,
+    protocol: Protocol,
+) -> Result<Vec<u8>, AwsError> {
+    let body = read_body(body, app.max_body_bytes).await?;
+    let path = parts.uri.path();
+    let target = routing::route(
+        protocol,
+        &parts.headers,
+        &parts.method,
+        path,
+        parts.uri.query(),
+        &body,
+    )?;
+    let span = tracing::Span::current();
+    span.record("service", target.service());
+    span.record("operation", target.operation());
+
+    let caller =
+        authenticate(app, parts, &body, target).map_err(|error| error.to_aws_error(protocol))?;
+    span.record("account", caller.account_id.as_str());
+    span.record("region", caller.region.as_str());
+
+    match target {
+        Target::Organizations(operation) => {
+            app.organizations.handle(&caller, operation, &body).await
+        }
+    }
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, AwsError> {
+    to_bytes(body, limit).await.map_err(|error| {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+        while let Some(current) = source {
+            if current.is::<http_body_util::LengthLimitError>() {
+                return wire::error::request_entity_too_large(limit);
+            }
+            source = current.source();
+        }
+        AwsError::client(
+            "MalformedHttpRequestException",
+            format!("The request body could not be read: {error}."),
+        )
+    })
+}
+
+/// Checks the request's signature information and resolves the calling principal.
+fn authenticate(
+    app: &App,
+    parts: &Parts,
+    _body: &[u8],
+    target: Target,
+) -> Result<Caller, AuthError> {
+    let now = jiff::Timestamp::now();
+    let authorization = sigv4::parse_authorization(&parts.headers, now, app.max_clock_skew)?;
+    sigv4::check_scope_service(&authorization, target.signing_name())?;
+    app.auth
+        .resolve_unissued_key(&authorization.access_key_id, &authorization.scope.region)
+}
+
+fn success(protocol: Protocol, body: Vec<u8>) -> Response {
+    let mut response = (StatusCode::OK, Body::from(body)).into_response();
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static(protocol.content_type()),
+    );
+    response
+}
