@@ -99,12 +99,15 @@ pub struct Pattern {
 }
 
 impl Pattern {
-    /// Wraps an anchored regular expression in `regex` syntax.
-    pub const fn new(source: &'static str) -> Pattern {
-        Pattern {
-            source,
-            compiled: OnceLock::new(),
-        }
+    /// Wraps an anchored regular expression in `regex` syntax, with the pattern as the model
+    /// spells it for messages.
+    pub const fn new(source: &'static str, model_source: &'static str) -> Pattern {
+        Pattern { source, model_source, compiled: OnceLock::new() }
+    }
+
+    /// The pattern as the model spells it, in Java regex syntax.
+    pub fn model_source(&self) -> &'static str {
+        self.model_source
     }
 
     /// The anchored source text.
