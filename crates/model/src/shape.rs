@@ -102,7 +102,11 @@ impl Pattern {
     /// Wraps an anchored regular expression in `regex` syntax, with the pattern as the model
     /// spells it for messages.
     pub const fn new(source: &'static str, model_source: &'static str) -> Pattern {
-        Pattern { source, model_source, compiled: OnceLock::new() }
+        Pattern {
+            source,
+            model_source,
+            compiled: OnceLock::new(),
+        }
     }
 
     /// The pattern as the model spells it, in Java regex syntax.

@@ -1,0 +1,175 @@
+//! Helpers shared by the integration tests: an in-process server on a loopback port, SDK
+//! clients acting as given accounts, and a raw HTTP client for requests no SDK would send.
+
+#![allow(
+    dead_code,
+    unreachable_pub,
+    reason = "each test binary uses a different part of these helpers"
+)]
+
+use std::time::Duration;
+
+use aws_sdk_organizations::Client;
+use aws_sdk_organizations::config::{BehaviorVersion, Credentials, Region};
+use server::{RunningServer, ServerConfig};
+use store::Location;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// The management account the tests use.
+pub const MANAGEMENT: &str = "111111111111";
+
+/// Starts a server with an in-memory store on a free loopback port.
+pub async fn start_server() -> RunningServer {
+    start_with(ServerConfig::new(Location::InMemory)).await
+}
+
+/// Starts a server with the given configuration on a free loopback port.
+pub async fn start_with(config: ServerConfig) -> RunningServer {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    server::start(&config, listener).await.unwrap()
+}
+
+/// A configuration with an in-memory store and room for `max_accounts` accounts.
+pub fn config_with_accounts(max_accounts: usize) -> ServerConfig {
+    let mut config = ServerConfig::new(Location::InMemory);
+    config.settings.max_accounts = max_accounts;
+    config
+}
+
+/// An Organizations client acting as the root user of `account_id`, in us-east-1.
+pub fn client(server: &RunningServer, account_id: &str) -> Client {
+    client_in_region(server, account_id, "us-east-1")
+}
+
+/// An Organizations client with explicit test credentials, for `region`.
+pub fn client_in_region(server: &RunningServer, account_id: &str, region: &str) -> Client {
+    let config = aws_sdk_organizations::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(Credentials::new(
+            account_id,
+            "test-secret",
+            None,
+            None,
+            "test",
+        ))
+        .endpoint_url(server.endpoint_url())
+        .build();
+    Client::from_conf(config)
+}
+
+/// Creates an organization with `MANAGEMENT` as management account and returns the root id.
+pub async fn organization_with_root(server: &RunningServer) -> (Client, String) {
+    let client = client(server, MANAGEMENT);
+    client.create_organization().send().await.unwrap();
+    let roots = client.list_roots().send().await.unwrap();
+    let root_id = roots.roots()[0].id().unwrap().to_owned();
+    (client, root_id)
+}
+
+/// Creates an account and waits until its request settles; returns the account id.
+pub async fn create_account(client: &Client, name: &str, email: &str) -> String {
+    bulkhead::demo::create_account(client, name, email)
+        .await
+        .unwrap()
+}
+
+/// A raw HTTP response.
+#[derive(Debug)]
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl RawResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
+    }
+}
+
+/// Sends one HTTP/1.1 request over a new connection and reads the whole response.
+pub async fn raw_request(
+    server: &RunningServer,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> RawResponse {
+    let mut stream = tokio::net::TcpStream::connect(server.address())
+        .await
+        .unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        server.address(),
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let mut bytes = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut bytes))
+        .await
+        .unwrap()
+        .unwrap();
+    parse_response(&bytes)
+}
+
+fn parse_response(bytes: &[u8]) -> RawResponse {
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
+        .collect();
+    RawResponse {
+        status,
+        headers,
+        body: body.to_owned(),
+    }
+}
+
+/// An `Authorization` header and `X-Amz-Date` for `access_key` at the current time, scoped to
+/// `service`. The signature is not computed: convenience credentials are not verified.
+pub fn convenience_auth(access_key: &str, service: &str) -> Vec<(&'static str, String)> {
+    auth_at(access_key, service, jiff::Timestamp::now())
+}
+
+/// As [`convenience_auth`], signed at `time`.
+pub fn auth_at(
+    access_key: &str,
+    service: &str,
+    time: jiff::Timestamp,
+) -> Vec<(&'static str, String)> {
+    let date = time.strftime("%Y%m%d").to_string();
+    let amz_date = time.strftime("%Y%m%dT%H%M%SZ").to_string();
+    vec![
+        (
+            "Authorization",
+            format!(
+                "AWS4-HMAC-SHA256 Credential={access_key}/{date}/us-east-1/{service}/aws4_request, SignedHeaders=host;x-amz-date, Signature={}",
+                "0".repeat(64)
+            ),
+        ),
+        ("X-Amz-Date", amz_date),
+    ]
+}
