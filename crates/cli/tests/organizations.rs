@@ -1,6 +1,13 @@
 //! AWS Organizations through the AWS SDK for Rust, against an in-process server: every served
 //! operation, its error cases, and pagination with `MaxResults` 1.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "an integration test fails on any unexpected error"
+)]
+
 mod common;
 
 use std::collections::BTreeSet;

@@ -1,5 +1,12 @@
 //! State survives restarts: a clean shutdown, and SIGKILL right after acknowledged writes.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "an integration test fails on any unexpected error"
+)]
+
 mod common;
 
 use std::collections::BTreeSet;

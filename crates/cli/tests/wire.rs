@@ -1,6 +1,13 @@
 //! Requests no SDK sends: missing and malformed signatures, unknown services and operations in
 //! each protocol, oversized and malformed bodies, and the control endpoints.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "an integration test fails on any unexpected error"
+)]
+
 mod common;
 
 use common::{

@@ -1,6 +1,13 @@
 //! The store against a real SQLite file: commits survive a reopen, and a failed transaction
 //! leaves nothing behind.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "an integration test fails on any unexpected error"
+)]
+
 use store::{
     AccountRecord, Change, Location, OrganizationRecord, OrganizationalUnitRecord, RootRecord,
     Store,

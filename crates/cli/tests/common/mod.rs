@@ -6,6 +6,12 @@
     unreachable_pub,
     reason = "each test binary uses a different part of these helpers"
 )]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers fail the test on any error"
+)]
 
 use std::time::Duration;
 

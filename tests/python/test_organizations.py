@@ -1,0 +1,171 @@
+"""AWS Organizations through the AWS CLI and boto3, against a real bulkhead server.
+
+The AWS CLI builds the multi-account organization AWS recommends, exactly as a platform engineer
+would against AWS; boto3 then reads it back and checks the tree.
+"""
+
+import json
+import subprocess
+import sys
+import time
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+# Each OU with its parent (None for the root) and the accounts directly in it.
+RECOMMENDED = {
+    "Security": (None, ["Log Archive", "Security Tooling"]),
+    "Infrastructure": (None, ["Networking", "Shared Services"]),
+    "Sandbox": (None, ["Developer Sandbox"]),
+    "Workloads": (None, []),
+    "Production": ("Workloads", ["App A Prod", "App B Prod"]),
+    "Non-Production": ("Workloads", ["App A Dev", "App A Staging"]),
+    "Suspended": (None, []),
+}
+
+
+def aws(endpoint, env, *args, check=True):
+    """Run an `aws organizations` command and return its parsed JSON output."""
+    command = [sys.executable, "-m", "awscli", "--endpoint-url", endpoint, "--output", "json", "organizations", *args]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed: {result.stderr}")
+    if not check:
+        return result
+    return json.loads(result.stdout) if result.stdout.strip() else {}
+
+
+def boto3_client(endpoint, account="000000000000"):
+    return boto3.client(
+        "organizations",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=account,
+        aws_secret_access_key="test",
+    )
+
+
+def create_account_with_cli(endpoint, env, name):
+    email = name.lower().replace(" ", "-") + "@example.com"
+    status = aws(endpoint, env, "create-account", "--account-name", name, "--email", email)["CreateAccountStatus"]
+    assert status["State"] == "IN_PROGRESS"
+    for _ in range(200):
+        status = aws(endpoint, env, "describe-create-account-status", "--create-account-request-id", status["Id"])[
+            "CreateAccountStatus"
+        ]
+        if status["State"] == "SUCCEEDED":
+            return status["AccountId"]
+        assert status["State"] == "IN_PROGRESS", status
+        time.sleep(0.05)
+    raise AssertionError(f"CreateAccount for {name} did not finish")
+
+
+def test_cli_builds_recommended_organization(endpoint, client_env):
+    organization = aws(endpoint, client_env, "create-organization", "--feature-set", "ALL")["Organization"]
+    assert organization["MasterAccountId"] == "000000000000"
+    root_id = aws(endpoint, client_env, "list-roots")["Roots"][0]["Id"]
+
+    unit_ids = {}
+    for name, (parent, _) in RECOMMENDED.items():
+        parent_id = unit_ids[parent] if parent else root_id
+        unit = aws(endpoint, client_env, "create-organizational-unit", "--parent-id", parent_id, "--name", name)
+        unit_ids[name] = unit["OrganizationalUnit"]["Id"]
+
+    for name, (_, accounts) in RECOMMENDED.items():
+        for account in accounts:
+            account_id = create_account_with_cli(endpoint, client_env, account)
+            aws(
+                endpoint,
+                client_env,
+                "move-account",
+                "--account-id",
+                account_id,
+                "--source-parent-id",
+                root_id,
+                "--destination-parent-id",
+                unit_ids[name],
+            )
+
+    client = boto3_client(endpoint)
+    tree = read_tree(client, root_id)
+    expected = {name: sorted(accounts) for name, (_, accounts) in RECOMMENDED.items()}
+    assert {name: sorted(accounts) for name, (accounts, _) in tree.items()} == expected
+    assert tree["Production"][1] == "Workloads"
+    assert tree["Non-Production"][1] == "Workloads"
+    assert tree["Security"][1] is None
+
+    paginator = client.get_paginator("list_accounts")
+    pages = list(paginator.paginate(PaginationConfig={"PageSize": 1}))
+    assert len(pages) == 10
+    assert all(len(page["Accounts"]) == 1 for page in pages)
+
+
+def read_tree(client, root_id):
+    """Map each OU name to (account names in it, parent OU name or None)."""
+    tree = {}
+
+    def walk(parent_id, parent_name):
+        pages = client.get_paginator("list_organizational_units_for_parent").paginate(ParentId=parent_id)
+        for page in pages:
+            for unit in page["OrganizationalUnits"]:
+                accounts = []
+                for account_page in client.get_paginator("list_accounts_for_parent").paginate(ParentId=unit["Id"]):
+                    accounts.extend(account["Name"] for account in account_page["Accounts"])
+                tree[unit["Name"]] = (accounts, parent_name)
+                walk(unit["Id"], unit["Name"])
+
+    walk(root_id, None)
+    return tree
+
+
+def test_boto3_errors_carry_codes_and_reasons(endpoint):
+    client = boto3_client(endpoint)
+    with pytest.raises(ClientError) as error:
+        client.describe_organization()
+    assert error.value.response["Error"]["Code"] == "AWSOrganizationsNotInUseException"
+
+    client.create_organization(FeatureSet="ALL")
+    root_id = client.list_roots()["Roots"][0]["Id"]
+
+    with pytest.raises(ClientError) as error:
+        client.describe_account(AccountId="999999999999")
+    assert error.value.response["Error"]["Code"] == "AccountNotFoundException"
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error.value.response["ResponseMetadata"]["RequestId"]
+
+    client.create_organizational_unit(ParentId=root_id, Name="Workloads")
+    with pytest.raises(ClientError) as error:
+        client.create_organizational_unit(ParentId=root_id, Name="Workloads")
+    assert error.value.response["Error"]["Code"] == "DuplicateOrganizationalUnitException"
+
+    parent_id = root_id
+    for level in range(5):
+        parent_id = client.create_organizational_unit(ParentId=parent_id, Name=f"Level {level}")["OrganizationalUnit"]["Id"]
+    with pytest.raises(ClientError) as error:
+        client.create_organizational_unit(ParentId=parent_id, Name="Too deep")
+    assert error.value.response["Error"]["Code"] == "ConstraintViolationException"
+    assert error.value.response["Reason"] == "OU_DEPTH_LIMIT_EXCEEDED"
+
+    member = boto3_client(endpoint, account="123456789012")
+    with pytest.raises(ClientError) as error:
+        member.list_accounts()
+    assert error.value.response["Error"]["Code"] == "AWSOrganizationsNotInUseException"
+
+
+def test_cli_reports_invalid_input(endpoint, client_env):
+    aws(endpoint, client_env, "create-organization")
+    result = aws(endpoint, client_env, "describe-account", "--account-id", "12345", check=False)
+    assert result.returncode != 0
+    assert "InvalidInputException" in result.stderr
+
+
+def test_moto_reset_endpoint_clears_state(endpoint, client_env):
+    aws(endpoint, client_env, "create-organization")
+    import urllib.request
+
+    request = urllib.request.Request(endpoint + "/moto-api/reset", method="POST")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status == 200
+    result = aws(endpoint, client_env, "describe-organization", check=False)
+    assert "AWSOrganizationsNotInUseException" in result.stderr
