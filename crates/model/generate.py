@@ -168,7 +168,7 @@ class Generator:
         self.line("        }")
         self.line("    }")
         self.line()
-        self.line("    /// The operation's wire name.")
+        self.line("    /// Returns the operation's wire name.")
         self.line("    pub fn name(self) -> &'static str {")
         self.line("        match self {")
         for op in ops:
@@ -176,7 +176,7 @@ class Generator:
         self.line("        }")
         self.line("    }")
         self.line()
-        self.line("    /// The index in [`MODEL`] of the operation's input shape, if it takes one.")
+        self.line("    /// Returns the index in [`MODEL`] of the operation's input shape, if it takes one.")
         self.line("    pub fn input_shape(self) -> Option<usize> {")
         self.line("        match self {")
         for op in ops:
@@ -224,7 +224,7 @@ class Generator:
         self.line("}")
         self.line()
         self.line("impl %s {" % name)
-        self.line("    /// The value's wire spelling.")
+        self.line("    /// Returns the value's wire spelling.")
         self.line("    pub fn as_str(self) -> &'static str {")
         self.line("        match self {")
         for value in values:

@@ -3,13 +3,13 @@
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::Credentials;
 
-/// The endpoint client commands use unless told otherwise.
+/// The endpoint of client commands when none is given.
 pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4566";
 
 /// The region used when neither the command line nor the environment names one.
 pub const DEFAULT_REGION: &str = "us-east-1";
 
-/// Where a client command sends its requests.
+/// The target of a client command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
     /// A bulkhead server (or any AWS-compatible endpoint) at this URL.
@@ -21,9 +21,9 @@ pub enum Endpoint {
 /// Builds an Organizations client.
 ///
 /// Against AWS it uses the normal credential chain and region. Against an endpoint URL it
-/// uses the credentials in `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` when set, and
-/// otherwise the convenience credentials of the default account, which bulkhead accepts
-/// without a signature check; the region falls back to `us-east-1`.
+/// uses the credentials in `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` when both are set.
+/// Otherwise it uses the default account's convenience credentials, which bulkhead accepts
+/// without a signature check, and the region falls back to `us-east-1`.
 pub async fn organizations_client(endpoint: &Endpoint) -> aws_sdk_organizations::Client {
     let config = match endpoint {
         Endpoint::Aws => aws_config::defaults(BehaviorVersion::latest()).load().await,

@@ -50,7 +50,7 @@ pub const ACCOUNTS: &[(&str, &str, &str)] = &[
 /// How long to wait for one CreateAccount request to settle.
 const CREATE_ACCOUNT_TIMEOUT: Duration = Duration::from_secs(300);
 
-/// What [`ensure`] did.
+/// The result of [`ensure`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// The caller had no organization, so the demo organization was built.
@@ -62,28 +62,44 @@ pub enum Outcome {
 /// Builds the demo organization with the caller's account as management account, unless the
 /// caller already belongs to an organization.
 pub async fn ensure(client: &Client) -> anyhow::Result<Outcome> {
-    match client.describe_organization().send().await {
-        Ok(_) => return Ok(Outcome::AlreadyPresent),
-        Err(error) => {
-            let not_in_use = error
-                .as_service_error()
-                .is_some_and(|e| e.is_aws_organizations_not_in_use_exception());
-            if !not_in_use {
-                return Err(error).context("DescribeOrganization failed");
-            }
-        }
+    if has_organization(client).await? {
+        return Ok(Outcome::AlreadyPresent);
     }
     build(client).await?;
     Ok(Outcome::Built)
 }
 
-async fn build(client: &Client) -> anyhow::Result<()> {
+/// Creates an organization with all features unless the caller already belongs to one;
+/// returns whether it created one.
+pub async fn ensure_organization(client: &Client) -> anyhow::Result<bool> {
+    if has_organization(client).await? {
+        return Ok(false);
+    }
     client
         .create_organization()
         .feature_set(OrganizationFeatureSet::All)
         .send()
         .await
         .context("CreateOrganization failed")?;
+    Ok(true)
+}
+
+async fn has_organization(client: &Client) -> anyhow::Result<bool> {
+    match client.describe_organization().send().await {
+        Ok(_) => Ok(true),
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_aws_organizations_not_in_use_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(error) => Err(error).context("DescribeOrganization failed"),
+    }
+}
+
+async fn build(client: &Client) -> anyhow::Result<()> {
+    ensure_organization(client).await?;
     let roots = client
         .list_roots()
         .send()

@@ -16,7 +16,7 @@ pub struct Node {
     pub accounts: Vec<AccountLine>,
 }
 
-/// What the tree shows of an account.
+/// An account's line in the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountLine {
     /// The 12-digit id.

@@ -1,7 +1,7 @@
 //! AWS Organizations: organizations, their root, OUs and accounts, CreateAccount requests and
 //! tags.
 //!
-//! Requests are answered from an in-memory [`State`](state::State). A write runs in three
+//! The service serves requests from an in-memory [`State`](state::State). A write runs in three
 //! steps under one writer lock: compute the changes from the current state (failing with the
 //! error AWS returns, with nothing written), commit them to the store, then apply the same
 //! changes to memory. Readers never wait for the store and see either the state before a write
@@ -138,7 +138,7 @@ impl Organizations {
                 encode(self.list_tags_for_resource(caller, decode(&input)?))
             }
             // NOTE: policies, handshakes, delegated administration, trusted access and the
-            // other operations of the model are not served yet; they answer as unknown.
+            // other operations of the model are not served yet, so they return the unknown-operation error.
             other => {
                 return Err(wire::error::unknown_operation(
                     wire::Protocol::AwsJson1_1,
@@ -242,7 +242,7 @@ impl Organizations {
     }
 }
 
-/// The operations [`Organizations::handle`] serves; the rest of the model answers as unknown.
+/// The operations [`Organizations::handle`] serves; the rest of the model's operations return the unknown-operation error.
 pub const SERVED_OPERATIONS: &[Operation] = &[
     Operation::CloseAccount,
     Operation::CreateAccount,

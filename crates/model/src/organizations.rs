@@ -284,7 +284,7 @@ impl Operation {
         }
     }
 
-    /// The operation's wire name.
+    /// Returns the operation's wire name.
     pub fn name(self) -> &'static str {
         match self {
             Operation::AcceptHandshake => "AcceptHandshake",
@@ -353,7 +353,7 @@ impl Operation {
         }
     }
 
-    /// The index in [`MODEL`] of the operation's input shape, if it takes one.
+    /// Returns the index in [`MODEL`] of the operation's input shape, if it takes one.
     pub fn input_shape(self) -> Option<usize> {
         match self {
             Operation::AcceptHandshake => Some(1),
@@ -475,7 +475,7 @@ pub enum AccessDeniedForDependencyExceptionReason {
 }
 
 impl AccessDeniedForDependencyExceptionReason {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             AccessDeniedForDependencyExceptionReason::AccessDeniedDuringCreateServiceLinkedRole => "ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE",
@@ -551,7 +551,7 @@ pub enum AccountJoinedMethod {
 }
 
 impl AccountJoinedMethod {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             AccountJoinedMethod::Invited => "INVITED",
@@ -614,7 +614,7 @@ pub enum AccountState {
 }
 
 impl AccountState {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             AccountState::PendingActivation => "PENDING_ACTIVATION",
@@ -653,7 +653,7 @@ pub enum AccountStatus {
 }
 
 impl AccountStatus {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             AccountStatus::Active => "ACTIVE",
@@ -694,7 +694,7 @@ pub enum ActionType {
 }
 
 impl ActionType {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             ActionType::Invite => "INVITE",
@@ -784,7 +784,7 @@ pub enum ChildType {
 }
 
 impl ChildType {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             ChildType::Account => "ACCOUNT",
@@ -978,7 +978,7 @@ pub enum ConstraintViolationExceptionReason {
 }
 
 impl ConstraintViolationExceptionReason {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             ConstraintViolationExceptionReason::AccountNumberLimitExceeded => "ACCOUNT_NUMBER_LIMIT_EXCEEDED",
@@ -1133,7 +1133,7 @@ pub enum CreateAccountFailureReason {
 }
 
 impl CreateAccountFailureReason {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             CreateAccountFailureReason::AccountLimitExceeded => "ACCOUNT_LIMIT_EXCEEDED",
@@ -1220,7 +1220,7 @@ pub enum CreateAccountState {
 }
 
 impl CreateAccountState {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             CreateAccountState::InProgress => "IN_PROGRESS",
@@ -1738,7 +1738,7 @@ pub enum EffectivePolicyType {
 }
 
 impl EffectivePolicyType {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             EffectivePolicyType::TagPolicy => "TAG_POLICY",
@@ -1946,7 +1946,7 @@ pub enum HandshakeConstraintViolationExceptionReason {
 }
 
 impl HandshakeConstraintViolationExceptionReason {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             HandshakeConstraintViolationExceptionReason::AccountNumberLimitExceeded => "ACCOUNT_NUMBER_LIMIT_EXCEEDED",
@@ -2033,7 +2033,7 @@ pub enum HandshakePartyType {
 }
 
 impl HandshakePartyType {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             HandshakePartyType::Account => "ACCOUNT",
@@ -2115,7 +2115,7 @@ pub enum HandshakeResourceType {
 }
 
 impl HandshakeResourceType {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             HandshakeResourceType::Account => "ACCOUNT",
@@ -2181,7 +2181,7 @@ pub enum HandshakeState {
 }
 
 impl HandshakeState {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             HandshakeState::Requested => "REQUESTED",
@@ -2219,7 +2219,7 @@ pub enum IAMUserAccessToBilling {
 }
 
 impl IAMUserAccessToBilling {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             IAMUserAccessToBilling::Allow => "ALLOW",
@@ -2382,7 +2382,7 @@ pub enum InvalidInputExceptionReason {
 }
 
 impl InvalidInputExceptionReason {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             InvalidInputExceptionReason::InvalidPartyTypeTarget => "INVALID_PARTY_TYPE_TARGET",
@@ -3120,7 +3120,7 @@ pub enum OrganizationFeatureSet {
 }
 
 impl OrganizationFeatureSet {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             OrganizationFeatureSet::All => "ALL",
@@ -3210,7 +3210,7 @@ pub enum ParentType {
 }
 
 impl ParentType {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             ParentType::Root => "ROOT",
@@ -3356,7 +3356,7 @@ pub enum PolicyType {
 }
 
 impl PolicyType {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             PolicyType::ServiceControlPolicy => "SERVICE_CONTROL_POLICY",
@@ -3435,7 +3435,7 @@ pub enum PolicyTypeStatus {
 }
 
 impl PolicyTypeStatus {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             PolicyTypeStatus::Enabled => "ENABLED",
@@ -3609,7 +3609,7 @@ pub enum ResponsibilityTransferStatus {
 }
 
 impl ResponsibilityTransferStatus {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             ResponsibilityTransferStatus::Requested => "REQUESTED",
@@ -3644,7 +3644,7 @@ pub enum ResponsibilityTransferType {
 }
 
 impl ResponsibilityTransferType {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             ResponsibilityTransferType::Billing => "BILLING",
@@ -3746,7 +3746,7 @@ pub enum TargetType {
 }
 
 impl TargetType {
-    /// The value's wire spelling.
+    /// Returns the value's wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             TargetType::Account => "ACCOUNT",

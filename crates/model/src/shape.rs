@@ -26,7 +26,7 @@ pub struct Model {
 pub struct Shape {
     /// The shape's name in the model, such as `CreateAccountRequest`.
     pub name: &'static str,
-    /// What values of the shape look like.
+    /// The kind of value and its constraints.
     pub kind: ShapeKind,
 }
 
@@ -119,7 +119,7 @@ impl Pattern {
         self.source
     }
 
-    /// Whether the whole value matches. A pattern the regex crate cannot compile accepts
+    /// Tests whether the whole value matches. A pattern the regex crate cannot compile accepts
     /// every value, so that a model change never rejects valid requests.
     fn is_match(&self, value: &str) -> bool {
         let compiled = self.compiled.get_or_init(|| Regex::new(self.source).ok());
@@ -130,7 +130,7 @@ impl Pattern {
 /// The first constraint a request body breaks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
-    /// Where the value sits, such as `Tags[1].Key`; empty for the body itself.
+    /// The member path of the value, such as `Tags[1].Key`, or empty for the body itself.
     pub path: String,
     /// The broken constraint.
     pub kind: ViolationKind,

@@ -28,10 +28,10 @@ use tokio::sync::oneshot;
 /// NOTE: services with larger bodies (S3 uploads) will need their own limit.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// How the server runs.
+/// The server's settings.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// Where the store keeps its data.
+    /// The store's location.
     pub location: Location,
     /// Quotas and delays of the emulated services.
     pub settings: Settings,

@@ -3,8 +3,8 @@
 //! * awsJson: the `X-Amz-Target` header, `<TargetPrefix>.<Operation>`.
 //! * awsQuery: a form-encoded body (or a GET query string) with `Action=<Operation>`; the
 //!   service is the signing name in the credential scope.
-//! * rest-json and rest-xml: the HTTP method and path; the credential scope's signing name
-//!   tells which of the two an unknown request gets its error in.
+//! * rest-json and rest-xml: the HTTP method and path. The credential scope's signing name
+//!   decides which of the two an unknown request gets its error in.
 
 use http::{HeaderMap, Method};
 use model::organizations::{self, Operation as OrganizationsOperation};
@@ -43,7 +43,7 @@ impl Target {
     }
 }
 
-/// The protocol a request speaks, judged from its headers alone, so that even a request whose
+/// Picks the protocol a request speaks from its headers alone, so that even a request whose
 /// body is rejected unread gets its error in the right form.
 pub(crate) fn protocol_of(method: &Method, headers: &HeaderMap, query: Option<&str>) -> Protocol {
     let content_type = headers
@@ -127,7 +127,7 @@ pub(crate) fn route(
     }
 }
 
-/// The signing name in the `Authorization` header's credential scope, read without checking
+/// Reads the signing name in the `Authorization` header's credential scope, without checking
 /// the rest of the header.
 fn signing_name_hint(headers: &HeaderMap) -> Option<String> {
     let authorization = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
