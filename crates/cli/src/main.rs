@@ -153,6 +153,7 @@ fn init_logging(format: LogFormat, filter: &str) -> anyhow::Result<()> {
             .json()
             .flatten_event(true)
             .with_current_span(true)
+            .with_span_list(false)
             .try_init(),
     };
     result.map_err(|error| anyhow::anyhow!("cannot set up logging: {error}"))

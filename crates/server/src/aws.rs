@@ -44,9 +44,9 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
             Err(error) => {
                 let level_error = error.status.is_server_error();
                 if level_error {
-                    tracing::error!(target: "bulkhead::request", code = %error.code, message = %error.message, "request failed");
+                    tracing::error!(target: "bulkhead::request", error_code = %error.code, error_message = %error.message, "request failed");
                 } else {
-                    tracing::warn!(target: "bulkhead::request", code = %error.code, message = %error.message, "request rejected");
+                    tracing::warn!(target: "bulkhead::request", error_code = %error.code, error_message = %error.message, "request rejected");
                 }
                 error.render(protocol, &request_id).map(Body::from).into_response()
             }
