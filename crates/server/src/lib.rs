@@ -109,10 +109,11 @@ fn router(app: Arc<App>) -> Router {
         )
         .fallback(aws::handle)
         .with_state(app)
-        .layer(axum::middleware::from_fn(request_id::assign))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             control::panic_response,
         ))
+        // Outermost, so that even the response to a panicked handler carries a request id.
+        .layer(axum::middleware::from_fn(request_id::assign))
 }
 
 /// A server running on a background task.
