@@ -301,3 +301,6 @@ fn compare(operator: BaseOperator, ordering: Option<std::cmp::Ordering>) -> bool
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests;
