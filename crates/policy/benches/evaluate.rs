@@ -1,1 +1,3 @@
+//! Benchmarks of policy compilation and request evaluation.
+
 fn main() {}

@@ -1,6 +1,12 @@
 //! Every public policy document in `tests/policies/` compiles (or, for the negative cases,
 //! is rejected with a clear message), and each valid one has the effect it was written for.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions fail the test on unexpected results"
+)]
+
 mod common;
 
 use common::*;

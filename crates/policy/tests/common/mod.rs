@@ -5,6 +5,11 @@
     dead_code,
     reason = "each test binary uses a different subset of the helpers"
 )]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "helpers fail the calling test on a fixture or setup error"
+)]
 
 use std::path::PathBuf;
 
