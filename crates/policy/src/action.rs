@@ -9,6 +9,7 @@
 use std::fmt;
 
 use crate::error::ActionProblem;
+use crate::key::fingerprint;
 use crate::pattern::{Case, NoVariables, Pattern, Variables, Wildcards};
 
 /// The action of a request, such as `s3:GetObject`.
@@ -17,6 +18,8 @@ pub struct Action {
     text: Box<str>,
     lowercase: Box<str>,
     colon: usize,
+    service_fingerprint: u64,
+    name_fingerprint: u64,
 }
 
 /// Why a request action is not valid.
@@ -44,10 +47,14 @@ impl Action {
         if !valid_part(service) || !valid_part(name) {
             return Err(invalid());
         }
+        let lowercase = text.to_lowercase();
+        let (service_lowercase, name_lowercase) = lowercase.split_once(':').unwrap_or_default();
         Ok(Action {
             text: text.into(),
-            lowercase: text.to_lowercase().into_boxed_str(),
-            colon: service.len(),
+            service_fingerprint: fingerprint(service_lowercase),
+            name_fingerprint: fingerprint(name_lowercase),
+            colon: service_lowercase.len(),
+            lowercase: lowercase.into_boxed_str(),
         })
     }
 
@@ -166,10 +173,24 @@ pub(crate) struct ActionMatcher {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ServicePatterns {
+    fingerprint: u64,
     service: Box<str>,
     all: bool,
-    exact_names: Vec<Box<str>>,
+    /// Literal action names with their fingerprints, sorted.
+    exact_names: Vec<(u64, Box<str>)>,
     name_patterns: Vec<Pattern>,
+}
+
+impl ServicePatterns {
+    fn order(&self, fingerprint: u64, service: &str) -> std::cmp::Ordering {
+        self.fingerprint
+            .cmp(&fingerprint)
+            .then_with(|| (*self.service).cmp(service))
+    }
+}
+
+fn order_name(entry: &(u64, Box<str>), fingerprint: u64, name: &str) -> std::cmp::Ordering {
+    entry.0.cmp(&fingerprint).then_with(|| (*entry.1).cmp(name))
 }
 
 impl ActionMatcher {
@@ -186,15 +207,17 @@ impl ActionMatcher {
                 continue;
             };
 
+            let service_fingerprint = fingerprint(service);
             let entry = match matcher
                 .services
-                .binary_search_by(|entry| (*entry.service).cmp(service))
+                .binary_search_by(|entry| entry.order(service_fingerprint, service))
             {
                 Ok(index) => &mut matcher.services[index],
                 Err(index) => {
                     matcher.services.insert(
                         index,
                         ServicePatterns {
+                            fingerprint: service_fingerprint,
                             service: service.into(),
                             all: false,
                             exact_names: Vec::new(),
@@ -207,7 +230,7 @@ impl ActionMatcher {
             if pattern.name.is_any() {
                 entry.all = true;
             } else if let Some(name) = pattern.name.as_literal() {
-                entry.exact_names.push(name.into());
+                entry.exact_names.push((fingerprint(name), name.into()));
             } else {
                 entry.name_patterns.push(pattern.name.clone());
             }
@@ -229,14 +252,14 @@ impl ActionMatcher {
         let service = action.service();
         if let Ok(index) = self
             .services
-            .binary_search_by(|entry| (*entry.service).cmp(service))
+            .binary_search_by(|entry| entry.order(action.service_fingerprint, service))
             && let Some(entry) = self.services.get(index)
         {
             let name = action.name();
             if entry.all
                 || entry
                     .exact_names
-                    .binary_search_by(|exact| (**exact).cmp(name))
+                    .binary_search_by(|exact| order_name(exact, action.name_fingerprint, name))
                     .is_ok()
                 || entry
                     .name_patterns

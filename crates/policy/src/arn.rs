@@ -174,8 +174,8 @@ mod tests {
     struct Map(HashMap<&'static str, &'static str>);
 
     impl Resolve for Map {
-        fn resolve(&self, key: &str) -> Option<&str> {
-            self.0.get(key).copied()
+        fn resolve(&self, key: &crate::key::KeyName) -> Option<&str> {
+            self.0.get(key.as_str()).copied()
         }
     }
 

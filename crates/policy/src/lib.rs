@@ -49,6 +49,7 @@ mod condition;
 mod error;
 mod evaluate;
 mod json;
+mod key;
 mod kind;
 mod parse;
 mod pattern;

@@ -7,6 +7,8 @@
 //! literal `*`, `?` and `$`. This module knows nothing of ARNs or actions; `arn` and
 //! `action` build on it.
 
+use crate::key::KeyName;
+
 /// Whether `*` and `?` act as wildcards when a pattern is compiled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Wildcards {
@@ -39,7 +41,7 @@ pub(crate) enum Case {
 /// case-insensitive) and the default used when the key is missing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Variable {
-    pub(crate) key: Box<str>,
+    pub(crate) key: KeyName,
     pub(crate) default: Option<Box<str>>,
 }
 
@@ -53,16 +55,16 @@ enum Piece {
 
 /// Source of policy-variable values, implemented by the request context.
 pub(crate) trait Resolve {
-    /// Returns the single value of the context key `key` (lower-cased), or `None` when the
-    /// key is missing, empty or multi-valued.
-    fn resolve(&self, key: &str) -> Option<&str>;
+    /// Returns the single value of the context key `key`, or `None` when the key is
+    /// missing, empty or multi-valued.
+    fn resolve(&self, key: &KeyName) -> Option<&str>;
 }
 
 /// A resolver with no values, for patterns that contain no variables.
 pub(crate) struct NoVariables;
 
 impl Resolve for NoVariables {
-    fn resolve(&self, _key: &str) -> Option<&str> {
+    fn resolve(&self, _key: &KeyName) -> Option<&str> {
         None
     }
 }
@@ -147,6 +149,16 @@ impl Pattern {
         case: Case,
         variables: &R,
     ) -> bool {
+        // The common shapes skip the general loop: one literal, a literal prefix and `*`.
+        if case == Case::Sensitive {
+            match &*self.pieces {
+                [Piece::Literal(literal)] => return text == &**literal,
+                [Piece::Literal(prefix), Piece::AnyRun] => return text.starts_with(&**prefix),
+                [Piece::AnyRun] => return true,
+                _ => {}
+            }
+        }
+
         // Greedy matching with backtracking to the most recent `*`: when a piece fails,
         // the last star absorbs one more character and matching resumes after it. This
         // is linear for patterns with one star and O(pattern x text) at worst.
@@ -222,7 +234,7 @@ fn read_variable(text: &str) -> Option<(Piece, usize)> {
                 return None;
             }
             Piece::Variable(Variable {
-                key: lowercase_key(key),
+                key: KeyName::new(key),
                 default,
             })
         }
@@ -236,19 +248,6 @@ fn read_default(text: &str) -> Option<Box<str>> {
     let quoted = text.trim();
     let inner = quoted.strip_prefix('\'')?.strip_suffix('\'')?;
     Some(inner.into())
-}
-
-/// Lower-cases a condition key name. Key names are case-insensitive in AWS, so both the
-/// policy side and the request context store them in this form.
-pub(crate) fn lowercase_key(key: &str) -> Box<str> {
-    if key
-        .bytes()
-        .any(|byte| byte.is_ascii_uppercase() || !byte.is_ascii())
-    {
-        key.to_lowercase().into_boxed_str()
-    } else {
-        key.into()
-    }
 }
 
 /// Returns the byte offset after the character that starts at `position`.
@@ -291,8 +290,8 @@ mod tests {
     struct Map(HashMap<&'static str, &'static str>);
 
     impl Resolve for Map {
-        fn resolve(&self, key: &str) -> Option<&str> {
-            self.0.get(key).copied()
+        fn resolve(&self, key: &KeyName) -> Option<&str> {
+            self.0.get(key.as_str()).copied()
         }
     }
 

@@ -8,7 +8,8 @@
 use std::fmt;
 
 use crate::action::{Action, InvalidAction};
-use crate::pattern::{Resolve, lowercase_key};
+use crate::key::KeyName;
+use crate::pattern::Resolve;
 
 /// The caller of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -383,8 +384,7 @@ impl Resource {
 /// One key of the request context.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ContextEntry {
-    /// The key, lower-cased.
-    key: Box<str>,
+    key: KeyName,
     values: Box<[Box<str>]>,
     multi_valued: bool,
 }
@@ -421,25 +421,26 @@ impl Context {
 
     /// Returns true when the context has the key (in any letter case).
     pub fn contains(&self, key: &str) -> bool {
-        self.find(&lowercase_key(key)).is_some()
+        self.find(&KeyName::new(key)).is_some()
     }
 
     /// Returns the values of `key` (in any letter case) as given, including empty ones.
     pub fn get(&self, key: &str) -> Option<&[Box<str>]> {
-        self.find(&lowercase_key(key)).map(|entry| &*entry.values)
+        self.find(&KeyName::new(key)).map(|entry| &*entry.values)
     }
 
     fn put(&mut self, key: &str, values: Box<[Box<str>]>, multi_valued: bool) {
-        let key = lowercase_key(key);
         let entry = ContextEntry {
-            key,
+            key: KeyName::new(key),
             values,
             multi_valued,
         };
-        match self
-            .entries
-            .binary_search_by(|existing| existing.key.cmp(&entry.key))
-        {
+        let position = self.entries.binary_search_by(|existing| {
+            existing
+                .key
+                .order(entry.key.fingerprint(), entry.key.as_str())
+        });
+        match position {
             Ok(index) => {
                 if let Some(slot) = self.entries.get_mut(index) {
                     *slot = entry;
@@ -449,20 +450,20 @@ impl Context {
         }
     }
 
-    fn find(&self, lowercase: &str) -> Option<&ContextEntry> {
+    fn find(&self, key: &KeyName) -> Option<&ContextEntry> {
         self.entries
-            .binary_search_by(|entry| (*entry.key).cmp(lowercase))
+            .binary_search_by(|entry| entry.key.order(key.fingerprint(), key.as_str()))
             .ok()
             .and_then(|index| self.entries.get(index))
     }
 
-    /// Returns the values of a lower-cased key for comparison, or `None` when the key is
-    /// missing, has no values, or has only an empty string.
+    /// Returns the values of a key for comparison, or `None` when the key is missing, has no
+    /// values, or has only an empty string.
     // NOTE: AWS documents that a policy variable with an empty value resolves to nothing;
     // treating an empty context value as a missing key for every operator but `Null`
     // follows from that and from other evaluators, not from a statement by AWS.
-    pub(crate) fn values(&self, lowercase: &str) -> Option<&[Box<str>]> {
-        let entry = self.find(lowercase)?;
+    pub(crate) fn values(&self, key: &KeyName) -> Option<&[Box<str>]> {
+        let entry = self.find(key)?;
         match &*entry.values {
             [] => None,
             [only] if only.is_empty() => None,
@@ -471,14 +472,13 @@ impl Context {
     }
 
     /// Returns true when `Null` should see the key as missing: absent, or with no values.
-    pub(crate) fn is_missing_for_null(&self, lowercase: &str) -> bool {
-        self.find(lowercase)
-            .is_none_or(|entry| entry.values.is_empty())
+    pub(crate) fn is_missing_for_null(&self, key: &KeyName) -> bool {
+        self.find(key).is_none_or(|entry| entry.values.is_empty())
     }
 }
 
 impl Resolve for Context {
-    fn resolve(&self, key: &str) -> Option<&str> {
+    fn resolve(&self, key: &KeyName) -> Option<&str> {
         let entry = self.find(key)?;
         if entry.multi_valued {
             return None;
@@ -733,13 +733,14 @@ mod tests {
         context.insert_multi("aws:TagKeys", Vec::<String>::new());
         context.insert("aws:SourceIp", "203.0.113.1");
 
-        assert_eq!(context.values("aws:sourcevpc"), None);
-        assert!(!context.is_missing_for_null("aws:sourcevpc"));
-        assert_eq!(context.values("aws:tagkeys"), None);
-        assert!(context.is_missing_for_null("aws:tagkeys"));
-        assert!(context.is_missing_for_null("aws:absent"));
+        let key = KeyName::new;
+        assert_eq!(context.values(&key("aws:SourceVpc")), None);
+        assert!(!context.is_missing_for_null(&key("aws:SourceVpc")));
+        assert_eq!(context.values(&key("aws:TagKeys")), None);
+        assert!(context.is_missing_for_null(&key("aws:TagKeys")));
+        assert!(context.is_missing_for_null(&key("aws:Absent")));
         assert_eq!(
-            context.values("aws:sourceip").map(<[Box<str>]>::len),
+            context.values(&key("AWS:SOURCEIP")).map(<[Box<str>]>::len),
             Some(1)
         );
     }

@@ -23,7 +23,8 @@ use value::IpNetwork;
 
 use crate::arn::ArnPattern;
 use crate::error::Violation;
-use crate::pattern::{Case, Pattern, Variables, Wildcards, lowercase_key};
+use crate::key::KeyName;
+use crate::pattern::{Case, Pattern, Variables, Wildcards};
 use crate::request::Context;
 
 /// One operator, key and value list of a `Condition` element, compiled.
@@ -32,7 +33,7 @@ pub struct Condition {
     operator: Operator,
     operator_text: Box<str>,
     key: Box<str>,
-    lowercase_key: Box<str>,
+    key_name: KeyName,
     value_texts: Box<[Box<str>]>,
     values: PolicyValues,
 }
@@ -180,7 +181,7 @@ impl Condition {
             operator,
             operator_text: operator_text.into(),
             key: key_text.into(),
-            lowercase_key: lowercase_key(key_text),
+            key_name: KeyName::new(key_text),
             value_texts: raw_values.iter().map(|raw| raw.text.clone()).collect(),
             values,
         })
@@ -209,17 +210,17 @@ impl Condition {
     /// Returns the request values this condition compares, or `None` when the key is
     /// missing from the request.
     pub fn request_values<'c>(&self, context: &'c Context) -> Option<&'c [Box<str>]> {
-        context.values(&self.lowercase_key)
+        context.values(&self.key_name)
     }
 
     /// Decides the condition against the request context.
     pub(crate) fn evaluate(&self, context: &Context) -> bool {
         if let PolicyValues::Null(expect_missing) = &self.values {
-            let missing = context.is_missing_for_null(&self.lowercase_key);
+            let missing = context.is_missing_for_null(&self.key_name);
             return expect_missing.contains(&missing);
         }
 
-        let Some(request_values) = context.values(&self.lowercase_key) else {
+        let Some(request_values) = context.values(&self.key_name) else {
             if self.operator.if_exists {
                 return true;
             }
