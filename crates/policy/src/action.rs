@@ -89,8 +89,9 @@ impl fmt::Display for Action {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionPattern {
     text: Box<str>,
-    service: Option<Pattern>,
-    name: Pattern,
+    lowercase: Box<str>,
+    /// Byte offset of the colon; `None` for `*`.
+    colon: Option<usize>,
     full: Pattern,
 }
 
@@ -100,23 +101,11 @@ impl ActionPattern {
     pub fn new(text: &str) -> Result<ActionPattern, ActionProblem> {
         check_pattern_syntax(text)?;
         let lowercase = text.to_lowercase();
-        let full = Pattern::compile(&lowercase, Wildcards::Enabled, Variables::Disabled);
-        let (service, name) = match lowercase.split_once(':') {
-            Some((service, name)) => (
-                Some(Pattern::compile(
-                    service,
-                    Wildcards::Enabled,
-                    Variables::Disabled,
-                )),
-                Pattern::compile(name, Wildcards::Enabled, Variables::Disabled),
-            ),
-            None => (None, full.clone()),
-        };
         Ok(ActionPattern {
             text: text.into(),
-            service,
-            name,
-            full,
+            colon: lowercase.find(':'),
+            full: Pattern::compile(&lowercase, Wildcards::Enabled, Variables::Disabled),
+            lowercase: lowercase.into_boxed_str(),
         })
     }
 
@@ -132,7 +121,13 @@ impl ActionPattern {
 
     /// Returns the lower-cased service prefix when it contains no wildcard.
     pub fn literal_service(&self) -> Option<&str> {
-        self.service.as_ref().and_then(Pattern::as_literal)
+        let service = self.lowercase.get(..self.colon?)?;
+        (!service.contains(['*', '?'])).then_some(service)
+    }
+
+    /// Returns the lower-cased action name part, after the colon.
+    fn name(&self) -> Option<&str> {
+        self.lowercase.get(self.colon? + 1..)
     }
 
     /// Returns true when `action` (`service:name`, any letter case) matches this pattern.
@@ -227,12 +222,17 @@ impl ActionMatcher {
                     &mut matcher.services[index]
                 }
             };
-            if pattern.name.is_any() {
+            let name = pattern.name().unwrap_or_default();
+            if name == "*" {
                 entry.all = true;
-            } else if let Some(name) = pattern.name.as_literal() {
+            } else if !name.contains(['*', '?']) {
                 entry.exact_names.push((fingerprint(name), name.into()));
             } else {
-                entry.name_patterns.push(pattern.name.clone());
+                entry.name_patterns.push(Pattern::compile(
+                    name,
+                    Wildcards::Enabled,
+                    Variables::Disabled,
+                ));
             }
         }
 

@@ -21,15 +21,51 @@ pub struct Location {
 
 impl Location {
     /// Finds the line and column of byte `offset` in `text`.
+    #[cfg(test)]
     pub(crate) fn at(text: &str, offset: usize) -> Location {
-        let before = text.get(..offset).unwrap_or(text);
-        let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
-        let line = before.bytes().filter(|&byte| byte == b'\n').count() + 1;
-        let column = before
-            .get(line_start..)
-            .map_or(0, |line| line.chars().count())
-            + 1;
-        Location { line, column }
+        LineIndex::new(text).locate(offset)
+    }
+}
+
+/// The start of every line of a document, for turning many byte offsets into locations
+/// without rescanning the text each time.
+pub(crate) struct LineIndex<'t> {
+    text: &'t str,
+    line_starts: Vec<usize>,
+    ascii: bool,
+}
+
+impl<'t> LineIndex<'t> {
+    pub(crate) fn new(text: &'t str) -> LineIndex<'t> {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(index, _)| index + 1))
+            .collect();
+        LineIndex {
+            text,
+            line_starts,
+            ascii: text.is_ascii(),
+        }
+    }
+
+    /// Returns the location of byte `offset` (clamped to the end of the text).
+    pub(crate) fn locate(&self, offset: usize) -> Location {
+        let offset = offset.min(self.text.len());
+        let line_index = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
+        let line_start = self.line_starts.get(line_index).copied().unwrap_or(0);
+        let column = if self.ascii {
+            offset - line_start
+        } else {
+            self.text
+                .get(line_start..offset)
+                .map_or(0, |line| line.chars().count())
+        };
+        Location {
+            line: line_index + 1,
+            column: column + 1,
+        }
     }
 }
 

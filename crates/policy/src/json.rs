@@ -221,7 +221,7 @@ impl Reader<'_> {
         let value = match self.peek() {
             Some(b'{') => self.object()?,
             Some(b'[') => self.array()?,
-            Some(b'"') => Value::String(self.string()?.into_boxed_str()),
+            Some(b'"') => Value::String(self.string()?),
             Some(b't') => self.keyword("true", Value::Bool(true))?,
             Some(b'f') => self.keyword("false", Value::Bool(false))?,
             Some(b'n') => self.keyword("null", Value::Null)?,
@@ -267,7 +267,7 @@ impl Reader<'_> {
                 return Err(self.unexpected("a quoted key"));
             }
             let key_offset = self.position;
-            let key = self.string()?.into_boxed_str();
+            let key = self.string()?;
 
             self.skip_whitespace();
             if self.peek() != Some(b':') {
@@ -324,7 +324,7 @@ impl Reader<'_> {
     }
 
     /// Reads a string starting at the opening quote and returns its unescaped text.
-    fn string(&mut self) -> Result<String, SyntaxError> {
+    fn string(&mut self) -> Result<Box<str>, SyntaxError> {
         self.position += 1;
         let mut out = String::new();
 
@@ -337,7 +337,13 @@ impl Reader<'_> {
                 self.position += 1;
             }
             // The run stops only at ASCII bytes, so both ends are character boundaries.
-            out.push_str(self.text.get(run_start..self.position).unwrap_or_default());
+            let run = self.text.get(run_start..self.position).unwrap_or_default();
+            if out.is_empty() && self.peek() == Some(b'"') {
+                // A string without escapes is copied once, at its exact size.
+                self.position += 1;
+                return Ok(run.into());
+            }
+            out.push_str(run);
 
             match self.peek() {
                 None => {
@@ -347,7 +353,7 @@ impl Reader<'_> {
                 }
                 Some(b'"') => {
                     self.position += 1;
-                    return Ok(out);
+                    return Ok(out.into_boxed_str());
                 }
                 Some(b'\\') => {
                     self.position += 1;

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use crate::action::{ActionMatcher, ActionPattern};
 use crate::arn::{self, ArnPattern};
 use crate::condition::{Condition, Operator, RawValue};
-use crate::error::{Location, PolicyError, Violation};
+use crate::error::{LineIndex, PolicyError, Violation};
 use crate::json::{self, Member, Node, Value};
 use crate::kind::{CompileOptions, PolicyKind};
 use crate::pattern::Variables;
@@ -56,6 +56,7 @@ pub(crate) fn compile(
 
     let reader = Reader {
         text: document,
+        lines: LineIndex::new(document),
         kind,
         options,
     };
@@ -64,7 +65,7 @@ pub(crate) fn compile(
     }
 
     let root = json::parse(document).map_err(|syntax| PolicyError::Json {
-        location: Location::at(document, syntax.offset),
+        location: reader.lines.locate(syntax.offset),
         error: syntax.error,
     })?;
     reader.document(id, &root)
@@ -92,6 +93,7 @@ struct StatementElements<'n> {
 
 struct Reader<'t> {
     text: &'t str,
+    lines: LineIndex<'t>,
     kind: PolicyKind,
     options: &'t CompileOptions,
 }
@@ -100,7 +102,7 @@ impl Reader<'_> {
     fn fail(&self, offset: usize, violation: Violation) -> PolicyError {
         PolicyError::Invalid {
             kind: self.kind,
-            location: Location::at(self.text, offset),
+            location: self.lines.locate(offset),
             violation,
         }
     }
@@ -227,7 +229,7 @@ impl Reader<'_> {
             index,
             sid,
             effect,
-            location: Location::at(self.text, node.offset),
+            location: self.lines.locate(node.offset),
             actions,
             resources,
             principals,
@@ -331,7 +333,7 @@ impl Reader<'_> {
                 )
             })?;
             patterns.push(pattern);
-            locations.push(Location::at(self.text, *offset));
+            locations.push(self.lines.locate(*offset));
         }
 
         let matcher = ActionMatcher::new(&patterns);

@@ -72,68 +72,66 @@ impl Resolve for NoVariables {
 /// A compiled pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Pattern {
-    pieces: Box<[Piece]>,
+    pieces: Vec<Piece>,
 }
 
 impl Pattern {
     /// Compiles `text`. Compilation cannot fail: an unterminated `${` or an empty
     /// variable name is kept as literal text.
     pub(crate) fn compile(text: &str, wildcards: Wildcards, variables: Variables) -> Pattern {
-        let mut pieces = Vec::new();
-        let mut literal = String::new();
-        let mut rest = text;
+        let mut builder = PatternBuilder::default();
+        let mut run_start = 0;
+        let mut index = 0;
+        let bytes = text.as_bytes();
 
-        while let Some(ch) = rest.chars().next() {
-            if variables == Variables::Enabled
-                && rest.starts_with("${")
-                && let Some((piece, consumed)) = read_variable(rest)
-            {
-                match piece {
-                    Piece::Literal(text) => literal.push_str(&text),
-                    other => {
-                        flush(&mut literal, &mut pieces);
-                        pieces.push(other);
-                    }
-                }
-                rest = rest.get(consumed..).unwrap_or_default();
+        // Literal runs are copied as slices; only the bytes that may start a piece of
+        // another kind (`*`, `?`, `${`) stop the scan. All three are ASCII, so every cut is
+        // on a character boundary.
+        while let Some(&byte) = bytes.get(index) {
+            let special = match byte {
+                b'*' | b'?' => wildcards == Wildcards::Enabled,
+                b'$' => variables == Variables::Enabled && bytes.get(index + 1) == Some(&b'{'),
+                _ => false,
+            };
+            if !special {
+                index += 1;
                 continue;
             }
 
-            match ch {
-                '*' if wildcards == Wildcards::Enabled => {
-                    flush(&mut literal, &mut pieces);
-                    // Consecutive stars match the same texts as one star.
-                    if pieces.last() != Some(&Piece::AnyRun) {
-                        pieces.push(Piece::AnyRun);
+            builder.literal(text.get(run_start..index).unwrap_or_default());
+            match byte {
+                b'*' => {
+                    builder.piece(Piece::AnyRun);
+                    index += 1;
+                }
+                b'?' => {
+                    builder.piece(Piece::AnyChar);
+                    index += 1;
+                }
+                _ => match read_variable(text.get(index..).unwrap_or_default()) {
+                    Some((Piece::Literal(escaped), consumed)) => {
+                        builder.literal(&escaped);
+                        index += consumed;
                     }
-                }
-                '?' if wildcards == Wildcards::Enabled => {
-                    flush(&mut literal, &mut pieces);
-                    pieces.push(Piece::AnyChar);
-                }
-                _ => literal.push(ch),
+                    Some((piece, consumed)) => {
+                        builder.piece(piece);
+                        index += consumed;
+                    }
+                    None => {
+                        builder.literal("$");
+                        index += 1;
+                    }
+                },
             }
-            rest = rest.get(ch.len_utf8()..).unwrap_or_default();
+            run_start = index;
         }
-        flush(&mut literal, &mut pieces);
-
-        Pattern {
-            pieces: pieces.into_boxed_slice(),
-        }
+        builder.literal(text.get(run_start..).unwrap_or_default());
+        builder.finish()
     }
 
     /// Returns true when the pattern is a lone `*`, which matches every text.
     pub(crate) fn is_any(&self) -> bool {
         matches!(&*self.pieces, [Piece::AnyRun])
-    }
-
-    /// Returns the text when the pattern has no wildcards and no variables.
-    pub(crate) fn as_literal(&self) -> Option<&str> {
-        match &*self.pieces {
-            [] => Some(""),
-            [Piece::Literal(text)] => Some(text),
-            _ => None,
-        }
     }
 
     /// Returns true when the last piece is a `*` written in the policy.
@@ -208,9 +206,40 @@ impl Pattern {
     }
 }
 
-fn flush(literal: &mut String, pieces: &mut Vec<Piece>) {
-    if !literal.is_empty() {
-        pieces.push(Piece::Literal(std::mem::take(literal).into_boxed_str()));
+/// Collects pieces, merging adjacent literal text and repeated stars.
+#[derive(Default)]
+struct PatternBuilder {
+    pieces: Vec<Piece>,
+    pending: String,
+}
+
+impl PatternBuilder {
+    fn literal(&mut self, text: &str) {
+        self.pending.push_str(text);
+    }
+
+    fn piece(&mut self, piece: Piece) {
+        self.flush();
+        // Consecutive stars match the same texts as one star.
+        if piece == Piece::AnyRun && self.pieces.last() == Some(&Piece::AnyRun) {
+            return;
+        }
+        self.pieces.push(piece);
+    }
+
+    fn flush(&mut self) {
+        if !self.pending.is_empty() {
+            self.pieces
+                .push(Piece::Literal(Box::from(self.pending.as_str())));
+            self.pending.clear();
+        }
+    }
+
+    fn finish(mut self) -> Pattern {
+        self.flush();
+        Pattern {
+            pieces: self.pieces,
+        }
     }
 }
 
@@ -383,7 +412,6 @@ mod tests {
         let pattern = Pattern::compile("a*", Wildcards::Disabled, Variables::Enabled);
         assert!(pattern.matches("a*", Case::Sensitive, &NoVariables));
         assert!(!pattern.matches("ab", Case::Sensitive, &NoVariables));
-        assert_eq!(pattern.as_literal(), Some("a*"));
     }
 
     #[test]
@@ -397,7 +425,6 @@ mod tests {
     fn describes_shape() {
         let pattern = Pattern::compile("a**", Wildcards::Enabled, Variables::Enabled);
         assert!(pattern.ends_with_any_run());
-        assert_eq!(pattern.as_literal(), None);
         assert!(Pattern::compile("*", Wildcards::Enabled, Variables::Enabled).is_any());
         assert!(!Pattern::compile("**x", Wildcards::Enabled, Variables::Enabled).is_any());
     }

@@ -385,8 +385,24 @@ impl Resource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ContextEntry {
     key: KeyName,
-    values: Box<[Box<str>]>,
-    multi_valued: bool,
+    values: ContextValues,
+}
+
+/// The values of a context key. Single values are stored without a list so that building
+/// a request allocates less.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ContextValues {
+    Single(Box<str>),
+    Multiple(Box<[Box<str>]>),
+}
+
+impl ContextValues {
+    fn as_slice(&self) -> &[Box<str>] {
+        match self {
+            ContextValues::Single(value) => std::slice::from_ref(value),
+            ContextValues::Multiple(values) => values,
+        }
+    }
 }
 
 /// The request context: condition keys and their values. Key names are case-insensitive.
@@ -403,7 +419,7 @@ impl Context {
 
     /// Sets a single-valued key, replacing any earlier value.
     pub fn insert(&mut self, key: &str, value: &str) {
-        self.put(key, Box::new([value.into()]), false);
+        self.put(KeyName::new(key), ContextValues::Single(value.into()), true);
     }
 
     /// Sets a multi-valued key such as `aws:TagKeys`, replacing any earlier value.
@@ -416,7 +432,7 @@ impl Context {
             .into_iter()
             .map(|value| value.as_ref().into())
             .collect();
-        self.put(key, values, true);
+        self.put(KeyName::new(key), ContextValues::Multiple(values), true);
     }
 
     /// Returns true when the context has the key (in any letter case).
@@ -426,28 +442,32 @@ impl Context {
 
     /// Returns the values of `key` (in any letter case) as given, including empty ones.
     pub fn get(&self, key: &str) -> Option<&[Box<str>]> {
-        self.find(&KeyName::new(key)).map(|entry| &*entry.values)
+        self.find(&KeyName::new(key))
+            .map(|entry| entry.values.as_slice())
     }
 
-    fn put(&mut self, key: &str, values: Box<[Box<str>]>, multi_valued: bool) {
-        let entry = ContextEntry {
-            key: KeyName::new(key),
-            values,
-            multi_valued,
-        };
-        let position = self.entries.binary_search_by(|existing| {
-            existing
-                .key
-                .order(entry.key.fingerprint(), entry.key.as_str())
-        });
+    /// Stores `values` under `key`. An existing key keeps its values unless `replace`.
+    fn put(&mut self, key: KeyName, values: ContextValues, replace: bool) {
+        let position = self
+            .entries
+            .binary_search_by(|existing| existing.key.order(key.fingerprint(), key.as_str()));
         match position {
             Ok(index) => {
-                if let Some(slot) = self.entries.get_mut(index) {
-                    *slot = entry;
+                if let (true, Some(slot)) = (replace, self.entries.get_mut(index)) {
+                    slot.values = values;
                 }
             }
-            Err(index) => self.entries.insert(index, entry),
+            Err(index) => self.entries.insert(index, ContextEntry { key, values }),
         }
+    }
+
+    /// Sets a single-valued key unless the context already has it.
+    fn insert_if_missing(&mut self, key: &str, value: &str) {
+        self.put(
+            KeyName::new(key),
+            ContextValues::Single(value.into()),
+            false,
+        );
     }
 
     fn find(&self, key: &KeyName) -> Option<&ContextEntry> {
@@ -464,7 +484,7 @@ impl Context {
     // follows from that and from other evaluators, not from a statement by AWS.
     pub(crate) fn values(&self, key: &KeyName) -> Option<&[Box<str>]> {
         let entry = self.find(key)?;
-        match &*entry.values {
+        match entry.values.as_slice() {
             [] => None,
             [only] if only.is_empty() => None,
             values => Some(values),
@@ -473,19 +493,16 @@ impl Context {
 
     /// Returns true when `Null` should see the key as missing: absent, or with no values.
     pub(crate) fn is_missing_for_null(&self, key: &KeyName) -> bool {
-        self.find(key).is_none_or(|entry| entry.values.is_empty())
+        self.find(key)
+            .is_none_or(|entry| entry.values.as_slice().is_empty())
     }
 }
 
 impl Resolve for Context {
     fn resolve(&self, key: &KeyName) -> Option<&str> {
-        let entry = self.find(key)?;
-        if entry.multi_valued {
-            return None;
-        }
-        match &*entry.values {
-            [only] if !only.is_empty() => Some(only),
-            _ => None,
+        match &self.find(key)?.values {
+            ContextValues::Single(value) if !value.is_empty() => Some(value),
+            ContextValues::Single(_) | ContextValues::Multiple(_) => None,
         }
     }
 }
@@ -589,10 +606,8 @@ impl RequestBuilder {
         let principal = &self.principal;
 
         let mut derive = |key: &str, value: Option<&str>| {
-            if let Some(value) = value
-                && !context.contains(key)
-            {
-                context.insert(key, value);
+            if let Some(value) = value {
+                context.insert_if_missing(key, value);
             }
         };
         derive("aws:PrincipalArn", principal.principal_arn());
