@@ -12,11 +12,11 @@ use crate::catalog::Catalog;
 /// A finding about one action pattern of a policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
-    /// What was found.
+    /// The kind of finding.
     pub kind: WarningKind,
     /// The action pattern as written.
     pub pattern: String,
-    /// Where the pattern is written.
+    /// Location of the pattern in the document.
     pub location: Location,
     /// Position of the statement in the policy, from 0.
     pub statement: usize,

@@ -15,7 +15,7 @@ pub enum CatalogError {
     Malformed {
         /// The 1-based line number.
         line: usize,
-        /// What is wrong.
+        /// The problem with the line.
         problem: String,
     },
     /// The text has no `version` line.

@@ -22,7 +22,7 @@ pub struct Action {
     name_fingerprint: u64,
 }
 
-/// Why a request action is not valid.
+/// A request action that is not `service:ActionName`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "request action {action:?} is not valid; expected service:ActionName without wildcards, such as s3:GetObject"

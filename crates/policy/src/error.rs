@@ -1,8 +1,8 @@
 //! Errors from compiling a policy document, and their mapping to AWS error codes.
 //!
-//! Every error names what is wrong and what was expected; errors inside the document also
+//! Every error names what is wrong and what was expected, and errors inside the document
 //! carry the line and column. [`PolicyError::kind`] sorts them into the two families AWS
-//! returns, so the service layer can answer with the right code for its API.
+//! returns, so the service layer can return the right code for its API.
 
 use std::fmt;
 
@@ -120,9 +120,9 @@ pub enum PolicyError {
     /// The document is not valid JSON.
     #[error("invalid JSON at {location}: {error}")]
     Json {
-        /// Where the syntax error is.
+        /// Location of the syntax error.
         location: Location,
-        /// What is wrong.
+        /// The syntax problem.
         error: JsonError,
     },
     /// The document is valid JSON but breaks the policy grammar or a rule of its kind.
@@ -130,9 +130,9 @@ pub enum PolicyError {
     Invalid {
         /// The kind the document was compiled as.
         kind: PolicyKind,
-        /// Where the offending element starts.
+        /// Location of the offending element.
         location: Location,
-        /// What rule it breaks.
+        /// The rule the document breaks.
         violation: Violation,
     },
     /// The document is larger than the quota for its kind.
@@ -147,7 +147,7 @@ pub enum PolicyError {
         size: usize,
         /// The quota in characters.
         limit: usize,
-        /// How the size was measured.
+        /// The counting rule behind `size`.
         counting: SizeCounting,
     },
 }
@@ -198,7 +198,7 @@ pub enum Violation {
     WrongType {
         /// The element name, such as `Statement` or `Condition`.
         element: String,
-        /// What the grammar allows.
+        /// The types the grammar allows.
         expected: &'static str,
         /// The JSON type found.
         found: JsonType,
@@ -208,7 +208,7 @@ pub enum Violation {
     UnknownElement {
         /// The key found.
         name: String,
-        /// Where it was found, such as "a statement".
+        /// The enclosing element, such as "a statement".
         context: &'static str,
         /// The keys allowed there.
         allowed: &'static [&'static str],
@@ -218,7 +218,7 @@ pub enum Violation {
     DuplicateKey {
         /// The repeated key.
         name: String,
-        /// Where it was found.
+        /// The enclosing element.
         context: &'static str,
     },
     /// A required element is missing.
@@ -226,9 +226,9 @@ pub enum Violation {
     MissingElement {
         /// The missing element.
         element: &'static str,
-        /// Where it is missing, such as "the policy" or "this statement".
+        /// The element it is missing from, such as "the policy" or "this statement".
         context: &'static str,
-        /// Why it is required.
+        /// The reason it is required, or how to add it.
         reason: &'static str,
     },
     /// Two mutually exclusive elements are both present.
@@ -289,7 +289,7 @@ pub enum Violation {
     InvalidAction {
         /// The action as written.
         action: String,
-        /// What is wrong with it.
+        /// The problem.
         problem: ActionProblem,
     },
     /// A resource is neither `*` nor an ARN.
@@ -307,7 +307,7 @@ pub enum Violation {
         value: String,
         /// `AWS`, `Service`, `Federated` or `CanonicalUser`.
         principal_type: String,
-        /// What is accepted.
+        /// The accepted forms.
         expected: &'static str,
     },
     /// An element that this kind of policy does not accept.
@@ -362,7 +362,7 @@ pub enum Violation {
         key: String,
         /// The value as written.
         value: String,
-        /// What the operator accepts.
+        /// The value forms the operator accepts.
         expected: &'static str,
     },
     /// An empty condition key.
@@ -380,7 +380,7 @@ pub enum Violation {
     },
 }
 
-/// What is wrong with an action string.
+/// A problem with an action string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum ActionProblem {
     /// No colon between the service prefix and the action name.

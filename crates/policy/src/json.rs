@@ -40,7 +40,7 @@ pub(crate) struct Member {
     pub(crate) value: Node,
 }
 
-/// The JSON type of a value, for messages that say what was found.
+/// The JSON type of a value, named in error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JsonType {
     /// `null`
@@ -83,19 +83,19 @@ impl Value {
     }
 }
 
-/// What is wrong with a document that is not valid JSON.
+/// A JSON syntax problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JsonError {
     /// The text ended inside a value.
     UnexpectedEnd {
-        /// What the reader expected next.
+        /// The token the reader expected next.
         expected: &'static str,
     },
     /// A character that cannot appear here.
     UnexpectedCharacter {
         /// The character found.
         found: char,
-        /// What the reader expected instead.
+        /// The token the reader expected instead.
         expected: &'static str,
     },
     /// A string contains a raw control character, which JSON requires to be escaped.

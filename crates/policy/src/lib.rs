@@ -1,7 +1,7 @@
-//! The IAM policy language as AWS evaluates it: parsing and validating policy documents of
-//! every kind (service control policies, resource control policies, identity-based,
-//! resource-based and trust policies, permissions boundaries and session policies), and
-//! deciding requests against them with AWS's evaluation logic.
+//! The IAM policy language as AWS evaluates it. The crate parses and validates policy
+//! documents of every kind: service control policies, resource control policies,
+//! identity-based, resource-based and trust policies, permissions boundaries and session
+//! policies. It then decides requests against them with AWS's evaluation logic.
 //!
 //! The crate has no I/O and no async code. A policy is compiled once with
 //! [`Policy::compile`], which checks the grammar and quota of its kind and precomputes its

@@ -4,7 +4,7 @@
 //! character) and policy variables such as `${aws:username}`. Variables are resolved from
 //! the request context while matching, and a resolved value is always literal text: a `*`
 //! inside a tag value is not a wildcard. The escapes `${*}`, `${?}` and `${$}` stand for a
-//! literal `*`, `?` and `$`. This module knows nothing of ARNs or actions; `arn` and
+//! literal `*`, `?` and `$`. This module has no notion of ARNs or actions: `arn` and
 //! `action` build on it.
 
 use crate::key::KeyName;

@@ -19,7 +19,7 @@ pub struct Principal {
     account: Option<Box<str>>,
 }
 
-/// What kind of caller a [`Principal`] is.
+/// The kind of caller a [`Principal`] is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrincipalKind {
     /// The root user of an account.
@@ -54,7 +54,7 @@ pub enum PrincipalKind {
     Anonymous,
 }
 
-/// Why a principal, resource or request could not be built.
+/// An error building a principal or a request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
     /// The ARN does not name a root user, IAM user, role session or federated user.
@@ -479,9 +479,9 @@ impl Context {
 
     /// Returns the values of a key for comparison, or `None` when the key is missing, has no
     /// values, or has only an empty string.
-    // NOTE: AWS documents that a policy variable with an empty value resolves to nothing;
-    // treating an empty context value as a missing key for every operator but `Null`
-    // follows from that and from other evaluators, not from a statement by AWS.
+    // NOTE: AWS documents that a policy variable with an empty value resolves to nothing.
+    // Treating an empty context value as a missing key for every operator but `Null`
+    // extends that rule, as other evaluators do; AWS does not state it for conditions.
     pub(crate) fn values(&self, key: &KeyName) -> Option<&[Box<str>]> {
         let entry = self.find(key)?;
         match entry.values.as_slice() {

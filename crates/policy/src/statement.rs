@@ -2,7 +2,7 @@
 //!
 //! A statement applies to a request when its action, resource, principal and every
 //! condition match. The checks run cheapest first (action, resource, principal,
-//! conditions), and the first one that fails is reported, so a trace can say why a
+//! conditions), and the first one that fails is reported, so a trace can show why a
 //! statement did not apply.
 
 use crate::action::{ActionMatcher, ActionPattern};

@@ -1,5 +1,5 @@
 //! The rules that differ by policy kind: which elements a statement of each kind needs or
-//! must not have, what an RCP may say, and the legacy SCP grammar.
+//! must not have, what an RCP may contain, and the legacy SCP grammar.
 //!
 //! The grammar shared by every kind (JSON shape, element types, action and ARN syntax,
 //! condition operators) is checked in `parse` as the document is read; this module is
@@ -92,7 +92,7 @@ pub(crate) fn find_unsupported_character(kind: PolicyKind, document: &str) -> Op
         .map(|(offset, ch)| (offset, u32::from(ch)))
 }
 
-/// What a statement contains, for the kind rules that look at several elements at once.
+/// The elements of a statement that the kind rules look at together.
 pub(crate) struct StatementShape<'a> {
     pub(crate) effect: Effect,
     pub(crate) not_action: bool,

@@ -168,7 +168,7 @@ fn explicit_deny_in_any_policy_type_wins() {
     assert_eq!(decide(&get, &set), Decision::ExplicitlyDenied);
 }
 
-/// A five-level chain: root, three OUs, the account.
+/// Builds a five-level chain: root, three OUs, the account.
 fn five_level_chain(middle_ou: Vec<Policy>) -> OrganizationPolicies {
     OrganizationPolicies::member(vec![
         Level::new("r-root", vec![full_aws_access()]),
@@ -260,7 +260,7 @@ fn scp_level_with_no_policies_denies() {
 }
 
 #[test]
-fn explicit_deny_below_missing_allow_is_reported_as_deny() {
+fn scp_deny_below_missing_allow() {
     let s3_only = policy(
         "p-s3only",
         PolicyKind::ServiceControl,
@@ -521,7 +521,7 @@ fn rcp_exemptions() {
     );
 
     // EC2 does not support RCPs: a Deny that names it has no effect once the evaluator
-    // knows the supported services.
+    // is given the supported services.
     let run = request(
         user(MEMBER, "alice"),
         "ec2:RunInstances",
@@ -653,7 +653,7 @@ fn same_account_resource_policy_by_principal_type() {
 }
 
 #[test]
-fn role_trust_policy_must_allow_even_in_same_account() {
+fn trust_policy_required_in_same_account() {
     let role = || Resource::new(&format!("arn:aws:iam::{MEMBER}:role/Deploy"));
     let assume =
         |principal: Principal| request(principal, "sts:AssumeRole", role(), "us-east-1", &[]);
@@ -928,7 +928,7 @@ fn session_policies_limit_sessions_only() {
 }
 
 #[test]
-fn resource_policy_naming_role_is_limited_by_session_policy() {
+fn role_grant_limited_by_session_policy() {
     let role_grant = policy(
         "bucket",
         PolicyKind::Resource,

@@ -127,7 +127,7 @@ fn json_comment_fixture_is_rejected() {
 }
 
 #[test]
-fn rcp_full_aws_access_is_valid_only_as_aws_managed() {
+fn rcp_full_access_needs_aws_managed() {
     let error = Policy::compile(
         "custom",
         PolicyKind::ResourceControl,
@@ -230,7 +230,7 @@ fn aws_samples_region_deny_scp() {
 
     // The exemption names `arn:aws:iam::${Account}:role/[PRIVILEGED_ROLE]`, a template
     // placeholder. `${Account}` is a policy variable that no request carries, so the
-    // exemption matches nobody, the privileged role included.
+    // exemption matches no caller, the privileged role included.
     let privileged = || {
         Principal::assumed_role(
             &format!("arn:aws:iam::{MEMBER}:role/[PRIVILEGED_ROLE]"),
@@ -457,7 +457,7 @@ fn require_instance_type_scp() {
     );
 }
 
-/// Decides a request on a resource in the member account, whose RCP chain holds `rcps`.
+/// Decides a request on a resource in the member account, whose RCP chain is `rcps`.
 fn decide_under_rcps(rcps: &policy::OrganizationPolicies, request: &policy::Request) -> Decision {
     let identity = [administrator_access()];
     let bucket_policy = policy(

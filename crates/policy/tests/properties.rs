@@ -61,7 +61,7 @@ const CONDITIONS: &[&str] = &[
 ];
 const REGIONS: &[&str] = &["us-east-1", "eu-west-1", "ap-south-1"];
 
-/// A statement without a principal, as JSON.
+/// Generates a statement without a principal, as JSON.
 fn statement(effect: Option<&'static str>) -> impl Strategy<Value = String> {
     let effect = match effect {
         Some(fixed) => Just(fixed).boxed(),
@@ -138,7 +138,7 @@ fn request_strategy() -> impl Strategy<Value = Request> {
         )
 }
 
-/// An SCP chain of two to four levels, each with zero to two generated SCPs and, with some
+/// Generates an SCP chain of two to four levels, each with zero to two generated SCPs and, with some
 /// probability, `FullAWSAccess`.
 fn scp_chain() -> impl Strategy<Value = Vec<(bool, Vec<Policy>)>> {
     prop::collection::vec(

@@ -32,7 +32,7 @@ fn violation_of(kind: PolicyKind, text: &str) -> Violation {
 }
 
 #[test]
-fn accepts_statement_as_object_or_array_and_scalars_or_lists() {
+fn accepts_scalar_and_list_forms() {
     let cases = [
         r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}"#,
         r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": ["arn:aws:s3:::a/*", "arn:aws:s3:::b/*"]}]}"#,

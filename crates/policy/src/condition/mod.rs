@@ -7,8 +7,8 @@
 //!   negated operator (`StringNotEquals`, `NotIpAddress`, ...) holds when none matches.
 //! - A key missing from the request makes a positive operator false and a negated one true.
 //!   `...IfExists` makes any operator true for a missing key. `Null` tests presence.
-//! - `ForAnyValue:` holds when some request value satisfies the operator and is false for a
-//!   missing key; `ForAllValues:` holds when every request value does and is true for a
+//! - `ForAnyValue:` holds when some request value satisfies the operator, so it is false for
+//!   a missing key. `ForAllValues:` holds when every request value does, so it is true for a
 //!   missing key.
 //! - Key names compare without regard to case; values compare with case, except under the
 //!   `IgnoreCase` operators and `Bool`.
@@ -236,7 +236,7 @@ impl Condition {
         match self.operator.qualifier {
             SetQualifier::ForAnyValue => request_values.iter().any(|value| satisfies(value)),
             SetQualifier::ForAllValues => request_values.iter().all(|value| satisfies(value)),
-            // NOTE: AWS asks for a set qualifier when a key has several values. Without one,
+            // NOTE: AWS requires a set qualifier when a key has several values. Without one,
             // a positive operator holds when any request value matches and a negated
             // operator when no request value matches; AWS does not document this case.
             SetQualifier::None if negated => request_values.iter().all(|value| satisfies(value)),

@@ -5,7 +5,7 @@ use super::*;
 
 /// A request-side value in a test table.
 #[derive(Clone, Copy)]
-enum Given {
+enum RequestValue {
     /// The key is not in the context.
     Missing,
     /// A single-valued key.
@@ -16,19 +16,19 @@ enum Given {
 
 const KEY: &str = "test:Key";
 
-fn context_with(given: Given) -> Context {
+fn context_with(value: RequestValue) -> Context {
     let mut context = Context::new();
     context.insert("aws:username", "alice");
     context.insert("aws:PrincipalTag/team", "data");
-    match given {
-        Given::Missing => {}
-        Given::One(value) => context.insert(KEY, value),
-        Given::Many(values) => context.insert_multi(KEY, values.iter().copied()),
+    match value {
+        RequestValue::Missing => {}
+        RequestValue::One(value) => context.insert(KEY, value),
+        RequestValue::Many(values) => context.insert_multi(KEY, values.iter().copied()),
     }
     context
 }
 
-fn evaluate(operator: &str, policy_values: &[&str], given: Given) -> bool {
+fn evaluate(operator: &str, policy_values: &[&str], request_value: RequestValue) -> bool {
     let parsed =
         Operator::parse(operator).unwrap_or_else(|| panic!("operator {operator} should parse"));
     let raw: Vec<RawValue> = policy_values
@@ -42,25 +42,25 @@ fn evaluate(operator: &str, policy_values: &[&str], given: Given) -> bool {
         .unwrap_or_else(|(_, violation)| {
             panic!("{operator} {policy_values:?} should compile: {violation}")
         });
-    condition.evaluate(&context_with(given))
+    condition.evaluate(&context_with(request_value))
 }
 
-fn check(cases: &[(&str, &[&str], Given, bool)]) {
-    for (operator, values, given, expected) in cases {
-        let label = match given {
-            Given::Missing => "missing".to_owned(),
-            Given::One(value) => format!("{value:?}"),
-            Given::Many(values) => format!("{values:?}"),
+fn check(cases: &[(&str, &[&str], RequestValue, bool)]) {
+    for (operator, values, request_value, expected) in cases {
+        let label = match request_value {
+            RequestValue::Missing => "missing".to_owned(),
+            RequestValue::One(value) => format!("{value:?}"),
+            RequestValue::Many(values) => format!("{values:?}"),
         };
         assert_eq!(
-            evaluate(operator, values, *given),
+            evaluate(operator, values, *request_value),
             *expected,
             "{operator} {values:?} against request value {label}"
         );
     }
 }
 
-use Given::{Many, Missing, One};
+use RequestValue::{Many, Missing, One};
 
 #[test]
 fn string_operators() {

@@ -7,8 +7,8 @@
 //! 2. RCPs of the resource's account, then SCPs of the caller's account, need an Allow at
 //!    every level from the root through each OU to the account.
 //! 3. In the same account, a resource-based policy that names the caller grants access on
-//!    its own; one that names the caller's role is still limited by the permissions
-//!    boundary and session policy; one that names only the account defers to the identity
+//!    its own. One that names the caller's role is still limited by the permissions
+//!    boundary and session policy. One that names only the account defers to the identity
 //!    policies.
 //! 4. Otherwise the identity policies must allow, and so must the permissions boundary and
 //!    the session policy when there are any.
@@ -38,7 +38,7 @@ use crate::principal::PrincipalMatch;
 use crate::request::{PrincipalKind, Request};
 use crate::statement::Statement;
 
-/// The final answer for a request.
+/// The final decision for a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Decision {
     /// The request is allowed.
@@ -111,7 +111,7 @@ impl fmt::Display for StatementRef<'_> {
     }
 }
 
-/// Where in the policy set a decision was made.
+/// The place in the policy set where a decision was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source<'p> {
     /// An SCP level: 0 is the root, then each OU, and the last is the account.
@@ -138,12 +138,12 @@ pub enum Source<'p> {
     Session,
 }
 
-/// What decided a request.
+/// The reason for a decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Basis<'p> {
     /// A Deny statement matched.
     ExplicitDeny {
-        /// Where the statement is.
+        /// The policy type or level of the statement.
         source: Source<'p>,
         /// The statement.
         statement: StatementRef<'p>,
@@ -151,19 +151,20 @@ pub enum Basis<'p> {
     /// The first required Allow that is missing, in AWS's order: an RCP level, an SCP
     /// level, the resource policy, the identity policies, the boundary, the session policy.
     NoAllow {
-        /// Where an Allow is missing.
+        /// The policy type or level that lacks an Allow.
         source: Source<'p>,
     },
     /// An Allow statement granted the request.
     Allow {
-        /// Where the statement is.
+        /// The policy type or level of the statement.
         source: Source<'p>,
         /// The statement.
         statement: StatementRef<'p>,
     },
     /// The root user's implicit full access to its own account.
     RootUser,
-    /// `sts:GetCallerIdentity`, which AWS allows for every caller, whatever the policies say.
+    /// `sts:GetCallerIdentity`, which AWS allows for every caller, even against an explicit
+    /// Deny.
     AlwaysAllowed,
 }
 
@@ -172,7 +173,7 @@ pub enum Basis<'p> {
 pub struct Authorization<'p> {
     /// The decision.
     pub decision: Decision,
-    /// What decided it.
+    /// The reason for the decision.
     pub basis: Basis<'p>,
 }
 
@@ -254,7 +255,7 @@ pub struct PolicySet<'p> {
     pub resource_control: Option<&'p OrganizationPolicies>,
 }
 
-/// Why SCPs or RCPs were not applied to a request.
+/// The reason SCPs or RCPs were not applied to a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Exemption {
     /// No chain was given: the account is not in an organization, or the policy type is not

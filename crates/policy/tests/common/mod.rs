@@ -59,7 +59,7 @@ pub(crate) fn policy(id: &str, kind: PolicyKind, statements: &str) -> Policy {
     compile(id, kind, &document(statements))
 }
 
-/// The AWS-managed `FullAWSAccess` SCP.
+/// Compiles the AWS-managed `FullAWSAccess` SCP.
 pub(crate) fn full_aws_access() -> Policy {
     compile(
         "p-FullAWSAccess",
@@ -68,7 +68,7 @@ pub(crate) fn full_aws_access() -> Policy {
     )
 }
 
-/// The AWS-managed `RCPFullAWSAccess` RCP.
+/// Compiles the AWS-managed `RCPFullAWSAccess` RCP.
 pub(crate) fn rcp_full_aws_access() -> Policy {
     compile_managed(
         "p-RCPFullAWSAccess",
@@ -77,7 +77,7 @@ pub(crate) fn rcp_full_aws_access() -> Policy {
     )
 }
 
-/// An identity policy that allows everything.
+/// Compiles an identity policy that allows everything.
 pub(crate) fn administrator_access() -> Policy {
     policy(
         "AdministratorAccess",
@@ -86,8 +86,8 @@ pub(crate) fn administrator_access() -> Policy {
     )
 }
 
-/// A member account's SCP chain: root, one OU, the account; `FullAWSAccess` at every level
-/// plus `extra` at the OU.
+/// Builds a member account's SCP chain (root, one OU, the account) with `FullAWSAccess`
+/// at every level plus `extra` at the OU.
 pub(crate) fn scp_chain_with(extra: Vec<Policy>) -> OrganizationPolicies {
     let mut ou = vec![full_aws_access()];
     ou.extend(extra);
@@ -98,8 +98,8 @@ pub(crate) fn scp_chain_with(extra: Vec<Policy>) -> OrganizationPolicies {
     ])
 }
 
-/// A member account's RCP chain with `RCPFullAWSAccess` everywhere plus `extra` at the
-/// account.
+/// Builds a member account's RCP chain with `RCPFullAWSAccess` everywhere plus `extra` at
+/// the account.
 pub(crate) fn rcp_chain_with(extra: Vec<Policy>) -> OrganizationPolicies {
     let mut account = vec![rcp_full_aws_access()];
     account.extend(extra);
@@ -110,12 +110,12 @@ pub(crate) fn rcp_chain_with(extra: Vec<Policy>) -> OrganizationPolicies {
     ])
 }
 
-/// An IAM user of `account`.
+/// Builds an IAM user of `account`.
 pub(crate) fn user(account: &str, name: &str) -> Principal {
     Principal::from_arn(&format!("arn:aws:iam::{account}:user/{name}")).unwrap()
 }
 
-/// A session of role `name` in `account`.
+/// Builds a session of role `name` in `account`.
 pub(crate) fn role_session(account: &str, name: &str) -> Principal {
     Principal::assumed_role(&format!("arn:aws:iam::{account}:role/{name}"), "session").unwrap()
 }
