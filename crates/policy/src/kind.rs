@@ -8,6 +8,8 @@ use std::fmt;
 
 /// Maximum size of a service control policy: 5,120 characters, whitespace included,
 /// because the Organizations API stores the document as sent.
+// NOTE: older AWS pages said the quota counts bytes; the current page says characters.
+// Sizes here count Unicode characters, so a non-ASCII SCP may pass here and fail in AWS.
 pub const SERVICE_CONTROL_POLICY_SIZE_LIMIT: usize = 5_120;
 
 /// Maximum size of a resource control policy: 5,120 characters, whitespace included.

@@ -198,6 +198,9 @@ impl PrincipalElement {
     /// decides more narrowly than `Principal`: the caller's own ARN must be listed (a role
     /// ARN does not cover its sessions), and for callers in an account the account must be
     /// listed too.
+    // NOTE: this follows AWS's advice for NotPrincipal with Deny (list the session ARN and
+    // the account). How AWS matches a NotPrincipal entry that names only a role is not
+    // documented; here it exempts none of the role's sessions.
     pub(crate) fn excludes(&self, principal: &Principal) -> bool {
         let specific = match self {
             PrincipalElement::Everyone => return true,

@@ -112,6 +112,9 @@ impl Condition {
                     .map(|raw| ArnPattern::compile(&raw.text, variables))
                     .collect(),
             ),
+            // NOTE: values that cannot be numbers, dates, booleans, base64 or IP ranges are
+            // rejected here, as IAM Access Analyzer reports them. Whether every AWS API
+            // rejects them when storing a policy is not documented.
             ValueType::Numeric => {
                 parse_all(
                     &|text| value::parse_number(text).is_some(),

@@ -251,7 +251,9 @@ pub struct PolicySet<'p> {
     pub resource_policy_required: bool,
     /// The SCP chain of the caller's account; `None` outside an organization.
     pub service_control: Option<&'p OrganizationPolicies>,
-    /// The RCP chain of the resource's account; `None` outside an organization.
+    /// The RCP chain of the resource's account; `None` outside an organization. AWS does
+    /// not document whose chain applies to an action without a resource type (resource
+    /// `*`), so the caller decides.
     pub resource_control: Option<&'p OrganizationPolicies>,
 }
 
