@@ -190,20 +190,6 @@ async fn unknown_operations_get_protocol_errors() {
     assert_eq!(unknown_target.status, 400);
     assert_eq!(unknown_target.json()["__type"], "UnknownOperationException");
 
-    let not_served = raw_request(
-        &server,
-        "POST",
-        "/",
-        &json_headers(
-            "AWSOrganizationsV20161128.CreatePolicy",
-            convenience_auth(MANAGEMENT, "organizations"),
-        ),
-        b"{}",
-    )
-    .await;
-    assert_eq!(not_served.status, 400);
-    assert_eq!(not_served.json()["__type"], "UnknownOperationException");
-
     let unknown_json_service = raw_request(
         &server,
         "POST",

@@ -8,9 +8,13 @@
 //! or the state after it.
 
 mod accounts;
+mod authorization;
+mod documents;
+mod effective;
 mod error;
 mod ids;
 mod paging;
+mod policies;
 mod state;
 mod structure;
 mod tags;
@@ -137,7 +141,35 @@ impl Organizations {
             Operation::ListTagsForResource => {
                 encode(self.list_tags_for_resource(caller, decode(&input)?))
             }
-            // NOTE: policies, handshakes, delegated administration, trusted access and the
+            Operation::CreatePolicy => encode(self.create_policy(caller, decode(&input)?).await),
+            Operation::DescribePolicy => encode(self.describe_policy(caller, decode(&input)?)),
+            Operation::UpdatePolicy => encode(self.update_policy(caller, decode(&input)?).await),
+            Operation::DeletePolicy => encode(self.delete_policy(caller, decode(&input)?).await),
+            Operation::ListPolicies => encode(self.list_policies(caller, decode(&input)?)),
+            Operation::AttachPolicy => encode(self.attach_policy(caller, decode(&input)?).await),
+            Operation::DetachPolicy => encode(self.detach_policy(caller, decode(&input)?).await),
+            Operation::ListPoliciesForTarget => {
+                encode(self.list_policies_for_target(caller, decode(&input)?))
+            }
+            Operation::ListTargetsForPolicy => {
+                encode(self.list_targets_for_policy(caller, decode(&input)?))
+            }
+            Operation::EnablePolicyType => {
+                encode(self.enable_policy_type(caller, decode(&input)?).await)
+            }
+            Operation::DisablePolicyType => {
+                encode(self.disable_policy_type(caller, decode(&input)?).await)
+            }
+            Operation::DescribeEffectivePolicy => {
+                encode(self.describe_effective_policy(caller, decode(&input)?))
+            }
+            Operation::ListEffectivePolicyValidationErrors => {
+                encode(self.list_effective_policy_validation_errors(caller, decode(&input)?))
+            }
+            Operation::ListAccountsWithInvalidEffectivePolicy => {
+                encode(self.list_accounts_with_invalid_effective_policy(caller, decode(&input)?))
+            }
+            // NOTE: handshakes, delegated administration, trusted access and the
             // other operations of the model are not served yet, so they return the unknown-operation error.
             other => {
                 return Err(wire::error::unknown_operation(
@@ -244,6 +276,20 @@ impl Organizations {
 
 /// The operations [`Organizations::handle`] serves; the rest of the model's operations return the unknown-operation error.
 pub const SERVED_OPERATIONS: &[Operation] = &[
+    Operation::AttachPolicy,
+    Operation::CreatePolicy,
+    Operation::DeletePolicy,
+    Operation::DescribeEffectivePolicy,
+    Operation::DescribePolicy,
+    Operation::DetachPolicy,
+    Operation::DisablePolicyType,
+    Operation::EnablePolicyType,
+    Operation::ListAccountsWithInvalidEffectivePolicy,
+    Operation::ListEffectivePolicyValidationErrors,
+    Operation::ListPolicies,
+    Operation::ListPoliciesForTarget,
+    Operation::ListTargetsForPolicy,
+    Operation::UpdatePolicy,
     Operation::CloseAccount,
     Operation::CreateAccount,
     Operation::CreateOrganization,

@@ -20,8 +20,9 @@ use sqlx::{Row, SqlitePool};
 mod records;
 
 pub use records::{
-    AccountRecord, Change, CreateAccountRequestRecord, OrganizationRecord,
-    OrganizationalUnitRecord, RootRecord, Snapshot, TagRecord,
+    AccountRecord, Change, CreateAccountRequestRecord, EnabledPolicyTypeRecord, OrganizationRecord,
+    OrganizationalUnitRecord, PolicyAttachmentRecord, PolicyRecord, RootRecord, Snapshot,
+    TagRecord,
 };
 
 /// Where the store keeps its data.

@@ -7,6 +7,9 @@ use crate::StoreError;
 
 /// Tables in an order that deletes children before the rows they reference.
 pub(crate) const TABLES_CHILD_FIRST: &[&str] = &[
+    "enabled_policy_types",
+    "policy_attachments",
+    "policies",
     "tags",
     "create_account_requests",
     "accounts",
@@ -127,6 +130,45 @@ pub struct TagRecord {
     pub position: i64,
 }
 
+/// A customer-managed policy.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct PolicyRecord {
+    /// `p-` id.
+    pub id: String,
+    /// The organization's id.
+    pub organization_id: String,
+    /// The policy type, such as `SERVICE_CONTROL_POLICY`.
+    pub r#type: String,
+    /// The policy name.
+    pub name: String,
+    /// The description, possibly empty.
+    pub description: String,
+    /// The policy document, exactly as the caller sent it.
+    pub content: String,
+}
+
+/// A policy attached to a root, OU or account.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct PolicyAttachmentRecord {
+    /// The policy's id, customer-managed or AWS-managed.
+    pub policy_id: String,
+    /// The root, OU or account id.
+    pub target_id: String,
+    /// The organization's id.
+    pub organization_id: String,
+}
+
+/// A policy type enabled on a root.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct EnabledPolicyTypeRecord {
+    /// The root's id.
+    pub root_id: String,
+    /// The organization's id.
+    pub organization_id: String,
+    /// The policy type, such as `TAG_POLICY`.
+    pub r#type: String,
+}
+
 /// Every record, as [`crate::Store::load`] reads them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
@@ -142,6 +184,12 @@ pub struct Snapshot {
     pub create_account_requests: Vec<CreateAccountRequestRecord>,
     /// Tags, by resource and position.
     pub tags: Vec<TagRecord>,
+    /// Customer-managed policies in creation order.
+    pub policies: Vec<PolicyRecord>,
+    /// Policy attachments in attachment order.
+    pub policy_attachments: Vec<PolicyAttachmentRecord>,
+    /// Enabled policy types in the order they were enabled.
+    pub enabled_policy_types: Vec<EnabledPolicyTypeRecord>,
 }
 
 /// One write. A `Put` inserts the record or replaces the one with the same id, keeping its
@@ -182,6 +230,31 @@ pub enum Change {
         /// The full new list of `(key, value)` pairs.
         tags: Vec<(String, String)>,
     },
+    /// Insert or replace a customer-managed policy.
+    PutPolicy(PolicyRecord),
+    /// Delete a policy and its tags. The caller first detaches it everywhere.
+    DeletePolicy {
+        /// The policy's id.
+        id: String,
+    },
+    /// Attach a policy to a target.
+    AttachPolicy(PolicyAttachmentRecord),
+    /// Detach a policy from a target.
+    DetachPolicy {
+        /// The policy's id.
+        policy_id: String,
+        /// The target's id.
+        target_id: String,
+    },
+    /// Enable a policy type on a root.
+    EnablePolicyType(EnabledPolicyTypeRecord),
+    /// Disable a policy type on a root. The caller first detaches every policy of the type.
+    DisablePolicyType {
+        /// The root's id.
+        root_id: String,
+        /// The policy type.
+        r#type: String,
+    },
 }
 
 pub(crate) async fn load(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
@@ -197,6 +270,10 @@ pub(crate) async fn load(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
         )
         .await?,
         tags: fetch(pool, "SELECT * FROM tags ORDER BY resource_id, position").await?,
+        policies: fetch(pool, "SELECT * FROM policies ORDER BY rowid").await?,
+        policy_attachments: fetch(pool, "SELECT * FROM policy_attachments ORDER BY rowid").await?,
+        enabled_policy_types: fetch(pool, "SELECT * FROM enabled_policy_types ORDER BY rowid")
+            .await?,
     })
 }
 
@@ -330,6 +407,60 @@ pub(crate) async fn apply(
             .execute(connection)
             .await?;
         }
+        Change::PutPolicy(record) => {
+            sqlx::query(
+                "INSERT INTO policies (id, organization_id, type, name, description, content)
+                 VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+                     description = excluded.description, content = excluded.content",
+            )
+            .bind(&record.id)
+            .bind(&record.organization_id)
+            .bind(&record.r#type)
+            .bind(&record.name)
+            .bind(&record.description)
+            .bind(&record.content)
+            .execute(connection)
+            .await?;
+        }
+        Change::DeletePolicy { id } => {
+            delete_with_tags(transaction, "policies", id).await?;
+        }
+        Change::AttachPolicy(record) => {
+            sqlx::query(
+                "INSERT OR IGNORE INTO policy_attachments (policy_id, target_id, organization_id) VALUES (?, ?, ?)",
+            )
+            .bind(&record.policy_id)
+            .bind(&record.target_id)
+            .bind(&record.organization_id)
+            .execute(connection)
+            .await?;
+        }
+        Change::DetachPolicy {
+            policy_id,
+            target_id,
+        } => {
+            sqlx::query("DELETE FROM policy_attachments WHERE policy_id = ? AND target_id = ?")
+                .bind(policy_id)
+                .bind(target_id)
+                .execute(connection)
+                .await?;
+        }
+        Change::EnablePolicyType(record) => {
+            sqlx::query("INSERT OR IGNORE INTO enabled_policy_types (root_id, organization_id, type) VALUES (?, ?, ?)")
+                .bind(&record.root_id)
+                .bind(&record.organization_id)
+                .bind(&record.r#type)
+                .execute(connection)
+                .await?;
+        }
+        Change::DisablePolicyType { root_id, r#type } => {
+            sqlx::query("DELETE FROM enabled_policy_types WHERE root_id = ? AND type = ?")
+                .bind(root_id)
+                .bind(r#type)
+                .execute(connection)
+                .await?;
+        }
         Change::SetTags {
             resource_id,
             organization_id,
@@ -362,6 +493,11 @@ async fn delete_with_tags(
     id: &str,
 ) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM tags WHERE resource_id = ?")
+        .bind(id)
+        .execute(&mut **transaction)
+        .await?;
+    sqlx::query("DELETE FROM policy_attachments WHERE target_id = ? OR policy_id = ?")
+        .bind(id)
         .bind(id)
         .execute(&mut **transaction)
         .await?;

@@ -409,6 +409,11 @@ fn settle_create_account(
         Change::PutAccount(account),
         Change::PutCreateAccountRequest(settled),
     ];
+    changes.extend(super::policies::default_attachments(
+        state,
+        &request.organization_id,
+        &account_id,
+    ));
     if !tags.is_empty() {
         changes.push(Change::SetTags {
             resource_id: account_id,
@@ -475,7 +480,7 @@ fn account_shapes(
         .collect()
 }
 
-fn account_shape(
+pub(super) fn account_shape(
     state: &State,
     organization: &OrganizationRecord,
     account: &AccountRecord,

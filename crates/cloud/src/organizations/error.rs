@@ -64,6 +64,45 @@ pub enum OrganizationsError {
         "You can't remove the management account from its organization. Delete the organization instead."
     )]
     MasterCannotLeaveOrganization,
+    /// `PolicyNotFoundException`.
+    #[error("We can't find a policy with the PolicyId {0}.")]
+    PolicyNotFound(String),
+    /// `PolicyInUseException`.
+    #[error(
+        "The policy {0} is attached to one or more entities. Detach it everywhere before you delete it."
+    )]
+    PolicyInUse(String),
+    /// `PolicyNotAttachedException`.
+    #[error("The policy {0} is not attached to the target {1}.")]
+    PolicyNotAttached(String, String),
+    /// `DuplicatePolicyException`.
+    #[error("A policy with the name {0} already exists.")]
+    DuplicatePolicy(String),
+    /// `DuplicatePolicyAttachmentException`.
+    #[error("The policy {0} is already attached to the target {1}.")]
+    DuplicatePolicyAttachment(String, String),
+    /// `PolicyTypeAlreadyEnabledException`.
+    #[error("The policy type {0} is already enabled in the root.")]
+    PolicyTypeAlreadyEnabled(String),
+    /// `PolicyTypeNotEnabledException`.
+    #[error(
+        "The policy type {0} is not enabled in the root. Enable it with EnablePolicyType first."
+    )]
+    PolicyTypeNotEnabled(String),
+    /// `PolicyTypeNotAvailableForOrganizationException`.
+    #[error(
+        "You can't use the policy type {0} in an organization with only consolidated billing features. Enable all features first."
+    )]
+    PolicyTypeNotAvailableForOrganization(String),
+    /// `RootNotFoundException`.
+    #[error("We can't find a root with the RootId {0}.")]
+    RootNotFound(String),
+    /// `MalformedPolicyDocumentException`.
+    #[error("{0}")]
+    MalformedPolicyDocument(String),
+    /// `EffectivePolicyNotFoundException`.
+    #[error("No effective policy of type {0} applies to the target {1}.")]
+    EffectivePolicyNotFound(String, String),
     /// `ConstraintViolationException` with its reason.
     #[error("{message}")]
     ConstraintViolation {
@@ -121,6 +160,21 @@ impl OrganizationsError {
             OrganizationsError::MasterCannotLeaveOrganization => {
                 "MasterCannotLeaveOrganizationException"
             }
+            OrganizationsError::PolicyNotFound(_) => "PolicyNotFoundException",
+            OrganizationsError::PolicyInUse(_) => "PolicyInUseException",
+            OrganizationsError::PolicyNotAttached(..) => "PolicyNotAttachedException",
+            OrganizationsError::DuplicatePolicy(_) => "DuplicatePolicyException",
+            OrganizationsError::DuplicatePolicyAttachment(..) => {
+                "DuplicatePolicyAttachmentException"
+            }
+            OrganizationsError::PolicyTypeAlreadyEnabled(_) => "PolicyTypeAlreadyEnabledException",
+            OrganizationsError::PolicyTypeNotEnabled(_) => "PolicyTypeNotEnabledException",
+            OrganizationsError::PolicyTypeNotAvailableForOrganization(_) => {
+                "PolicyTypeNotAvailableForOrganizationException"
+            }
+            OrganizationsError::RootNotFound(_) => "RootNotFoundException",
+            OrganizationsError::MalformedPolicyDocument(_) => "MalformedPolicyDocumentException",
+            OrganizationsError::EffectivePolicyNotFound(..) => "EffectivePolicyNotFoundException",
             OrganizationsError::ConstraintViolation { .. } => "ConstraintViolationException",
             OrganizationsError::InvalidInput { .. } => "InvalidInputException",
             OrganizationsError::Serialization(_) => "SerializationException",

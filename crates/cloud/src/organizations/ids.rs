@@ -29,6 +29,11 @@ pub(crate) fn organizational_unit_id(root_id: &str) -> String {
     format!("ou-{suffix}-{}", random_lower_alphanumeric(8))
 }
 
+/// A new policy id: `p-` and 8 lower-case letters or digits.
+pub(crate) fn policy_id() -> String {
+    format!("p-{}", random_lower_alphanumeric(8))
+}
+
 /// A new CreateAccount request id: `car-` and 32 letters or digits.
 pub(crate) fn create_account_request_id() -> String {
     format!("car-{}", random_lower_alphanumeric(32))

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use store::{
     AccountRecord, Change, CreateAccountRequestRecord, OrganizationRecord,
-    OrganizationalUnitRecord, RootRecord, Snapshot,
+    OrganizationalUnitRecord, PolicyAttachmentRecord, PolicyRecord, RootRecord, Snapshot,
 };
 
 /// A record with its position in creation order, which listings and page tokens follow.
@@ -23,6 +23,7 @@ pub(crate) struct OrganizationEntry {
     pub(crate) accounts: BTreeMap<u64, String>,
     pub(crate) organizational_units: BTreeMap<u64, String>,
     pub(crate) create_account_requests: BTreeMap<u64, String>,
+    pub(crate) policies: BTreeMap<u64, String>,
 }
 
 /// The children of a root or OU, by creation order.
@@ -48,6 +49,15 @@ pub(crate) struct State {
     pub(crate) create_account_requests: HashMap<String, Entry<CreateAccountRequestRecord>>,
     pub(crate) children: HashMap<String, Children>,
     pub(crate) tags: HashMap<String, Vec<(String, String)>>,
+    pub(crate) policies: HashMap<String, Entry<PolicyRecord>>,
+    /// The policies attached to each root, OU and account, by attachment order.
+    pub(crate) attachments_by_target: HashMap<String, BTreeMap<u64, String>>,
+    /// The targets of each policy, by attachment order. AWS-managed policies have targets in
+    /// every organization.
+    pub(crate) attachments_by_policy: HashMap<String, BTreeMap<u64, String>>,
+    attachment_seq: HashMap<(String, String), u64>,
+    /// The policy types enabled on each root, in the order they were enabled.
+    pub(crate) enabled_policy_types: HashMap<String, Vec<String>>,
     next_seq: u64,
 }
 
@@ -79,6 +89,19 @@ impl State {
                     .create_account_requests
                     .into_iter()
                     .map(Change::PutCreateAccountRequest),
+            )
+            .chain(snapshot.policies.into_iter().map(Change::PutPolicy))
+            .chain(
+                snapshot
+                    .policy_attachments
+                    .into_iter()
+                    .map(Change::AttachPolicy),
+            )
+            .chain(
+                snapshot
+                    .enabled_policy_types
+                    .into_iter()
+                    .map(Change::EnablePolicyType),
             )
             .chain(
                 tags.into_iter()
@@ -169,6 +192,7 @@ impl State {
                 }
                 self.children.remove(id);
                 self.tags.remove(id);
+                self.forget_attachments_of_target(id);
             }
             Change::PutAccount(record) => {
                 let seq = match self.accounts.get(&record.id) {
@@ -214,6 +238,7 @@ impl State {
                     }
                 }
                 self.tags.remove(id);
+                self.forget_attachments_of_target(id);
             }
             Change::PutCreateAccountRequest(record) => {
                 let seq = self
@@ -240,6 +265,12 @@ impl State {
                     },
                 );
             }
+            Change::PutPolicy(_)
+            | Change::DeletePolicy { .. }
+            | Change::AttachPolicy(_)
+            | Change::DetachPolicy { .. }
+            | Change::EnablePolicyType(_)
+            | Change::DisablePolicyType { .. } => self.apply_policy_change(change),
             Change::SetTags {
                 resource_id, tags, ..
             } => {
@@ -259,11 +290,18 @@ impl State {
         for account_id in organization.accounts.values() {
             self.accounts.remove(account_id);
             self.tags.remove(account_id);
+            self.forget_attachments_of_target(account_id);
         }
         for ou_id in organization.organizational_units.values() {
             self.organizational_units.remove(ou_id);
             self.children.remove(ou_id);
             self.tags.remove(ou_id);
+            self.forget_attachments_of_target(ou_id);
+        }
+        for policy_id in organization.policies.values() {
+            self.policies.remove(policy_id);
+            self.tags.remove(policy_id);
+            self.forget_attachments_of_policy(policy_id);
         }
         for request_id in organization.create_account_requests.values() {
             self.create_account_requests.remove(request_id);
@@ -272,7 +310,133 @@ impl State {
             self.roots.remove(&root_id);
             self.children.remove(&root_id);
             self.tags.remove(&root_id);
+            self.forget_attachments_of_target(&root_id);
+            self.enabled_policy_types.remove(&root_id);
         }
+    }
+
+    fn apply_policy_change(&mut self, change: &Change) {
+        match change {
+            Change::PutPolicy(record) => {
+                let seq = match self.policies.get(&record.id) {
+                    Some(existing) => existing.seq,
+                    None => {
+                        let seq = self.take_seq();
+                        self.organizations
+                            .entry(record.organization_id.clone())
+                            .or_default()
+                            .policies
+                            .insert(seq, record.id.clone());
+                        seq
+                    }
+                };
+                self.policies.insert(
+                    record.id.clone(),
+                    Entry {
+                        seq,
+                        record: record.clone(),
+                    },
+                );
+            }
+            Change::DeletePolicy { id } => {
+                if let Some(entry) = self.policies.remove(id)
+                    && let Some(organization) =
+                        self.organizations.get_mut(&entry.record.organization_id)
+                {
+                    organization.policies.remove(&entry.seq);
+                }
+                self.tags.remove(id);
+                self.forget_attachments_of_policy(id);
+            }
+            Change::AttachPolicy(PolicyAttachmentRecord {
+                policy_id,
+                target_id,
+                ..
+            }) => {
+                let key = (policy_id.clone(), target_id.clone());
+                if self.attachment_seq.contains_key(&key) {
+                    return;
+                }
+                let seq = self.take_seq();
+                self.attachment_seq.insert(key, seq);
+                self.attachments_by_target
+                    .entry(target_id.clone())
+                    .or_default()
+                    .insert(seq, policy_id.clone());
+                self.attachments_by_policy
+                    .entry(policy_id.clone())
+                    .or_default()
+                    .insert(seq, target_id.clone());
+            }
+            Change::DetachPolicy {
+                policy_id,
+                target_id,
+            } => {
+                self.forget_attachment(policy_id, target_id);
+            }
+            Change::EnablePolicyType(record) => {
+                let types = self
+                    .enabled_policy_types
+                    .entry(record.root_id.clone())
+                    .or_default();
+                if !types.contains(&record.r#type) {
+                    types.push(record.r#type.clone());
+                }
+            }
+            Change::DisablePolicyType { root_id, r#type } => {
+                if let Some(types) = self.enabled_policy_types.get_mut(root_id) {
+                    types.retain(|enabled| enabled != r#type);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn forget_attachment(&mut self, policy_id: &str, target_id: &str) {
+        let Some(seq) = self
+            .attachment_seq
+            .remove(&(policy_id.to_owned(), target_id.to_owned()))
+        else {
+            return;
+        };
+        if let Some(policies) = self.attachments_by_target.get_mut(target_id) {
+            policies.remove(&seq);
+        }
+        if let Some(targets) = self.attachments_by_policy.get_mut(policy_id) {
+            targets.remove(&seq);
+        }
+    }
+
+    fn forget_attachments_of_target(&mut self, target_id: &str) {
+        let policies: Vec<String> = self
+            .attachments_by_target
+            .get(target_id)
+            .map(|map| map.values().cloned().collect())
+            .unwrap_or_default();
+        for policy_id in policies {
+            self.forget_attachment(&policy_id, target_id);
+        }
+        self.attachments_by_target.remove(target_id);
+    }
+
+    fn forget_attachments_of_policy(&mut self, policy_id: &str) {
+        let targets: Vec<String> = self
+            .attachments_by_policy
+            .get(policy_id)
+            .map(|map| map.values().cloned().collect())
+            .unwrap_or_default();
+        for target_id in targets {
+            self.forget_attachment(policy_id, &target_id);
+        }
+        self.attachments_by_policy.remove(policy_id);
+    }
+
+    /// Whether a policy type is enabled on the organization's root.
+    pub(crate) fn is_policy_type_enabled(&self, organization_id: &str, policy_type: &str) -> bool {
+        self.organization(organization_id)
+            .and_then(|entry| entry.root_id.as_ref())
+            .and_then(|root_id| self.enabled_policy_types.get(root_id))
+            .is_some_and(|types| types.iter().any(|enabled| enabled == policy_type))
     }
 
     /// The organization an account belongs to, if any.

@@ -1,6 +1,6 @@
 //! The organization itself, its root and its OUs, and the parent/child links between them.
 
-use model::organizations::Child;
+use model::organizations::{Child, PolicyType, PolicyTypeStatus, PolicyTypeSummary};
 use model::organizations::{
     ChildType, ConstraintViolationExceptionReason, CreateOrganizationRequest,
     CreateOrganizationResponse, CreateOrganizationalUnitRequest, CreateOrganizationalUnitResponse,
@@ -11,9 +11,13 @@ use model::organizations::{
     ListRootsRequest, ListRootsResponse, Organization, OrganizationFeatureSet, OrganizationalUnit,
     Parent, ParentType, Root, UpdateOrganizationalUnitRequest, UpdateOrganizationalUnitResponse,
 };
-use store::{AccountRecord, Change, OrganizationRecord, OrganizationalUnitRecord, RootRecord};
+use store::{
+    AccountRecord, Change, EnabledPolicyTypeRecord, OrganizationRecord, OrganizationalUnitRecord,
+    PolicyAttachmentRecord, RootRecord,
+};
 
 use super::paging::PageRequest;
+use super::policies::{FULL_AWS_ACCESS, default_attachments, policy_type_summaries};
 use super::state::State;
 use super::tags::validated_tags;
 use super::{
@@ -63,14 +67,47 @@ impl Organizations {
                 closed_at: None,
                 status_until: None,
             };
-            let response = CreateOrganizationResponse {
-                organization: Some(organization_shape(&organization, &management_account.email)),
+            // An organization with all features starts with SCPs enabled on its root and
+            // FullAWSAccess attached to the root and the management account, as AWS creates it.
+            let all_features = feature_set == OrganizationFeatureSet::All;
+            let policy_types = if all_features {
+                vec![PolicyTypeSummary {
+                    status: Some(PolicyTypeStatus::Enabled),
+                    type_: Some(PolicyType::ServiceControlPolicy),
+                }]
+            } else {
+                Vec::new()
             };
-            let changes = vec![
-                Change::PutOrganization(organization),
-                Change::PutRoot(root),
-                Change::PutAccount(management_account),
-            ];
+            let response = CreateOrganizationResponse {
+                organization: Some(organization_shape(
+                    &organization,
+                    &management_account.email,
+                    policy_types,
+                )),
+            };
+            let mut changes = Vec::new();
+            if all_features {
+                changes.push(Change::EnablePolicyType(EnabledPolicyTypeRecord {
+                    root_id: root.id.clone(),
+                    organization_id: organization.id.clone(),
+                    r#type: PolicyType::ServiceControlPolicy.as_str().to_owned(),
+                }));
+                for target_id in [&root.id, &management_account.id] {
+                    changes.push(Change::AttachPolicy(PolicyAttachmentRecord {
+                        policy_id: FULL_AWS_ACCESS.id.to_owned(),
+                        target_id: target_id.clone(),
+                        organization_id: organization.id.clone(),
+                    }));
+                }
+            }
+            changes.splice(
+                0..0,
+                [
+                    Change::PutOrganization(organization),
+                    Change::PutRoot(root),
+                    Change::PutAccount(management_account),
+                ],
+            );
             Ok((response, changes))
         })
         .await
@@ -88,7 +125,11 @@ impl Organizations {
                 .map(|entry| entry.record.email.clone())
                 .unwrap_or_default();
             Ok(DescribeOrganizationResponse {
-                organization: Some(organization_shape(organization, &email)),
+                organization: Some(organization_shape(
+                    organization,
+                    &email,
+                    root_policy_types(state, &organization.id),
+                )),
             })
         })
     }
@@ -128,7 +169,7 @@ impl Organizations {
                 .organization(&organization.id)
                 .and_then(|entry| entry.root_id.as_ref())
                 .and_then(|id| state.roots.get(id))
-                .map(|root| (root.seq, root_shape(organization, &root.record)))
+                .map(|root| (root.seq, root_shape(state, organization, &root.record)))
                 .into_iter()
                 .collect();
             let (roots, next_token) = page.take(&roots);
@@ -189,6 +230,7 @@ impl Organizations {
                 }),
             };
             let mut changes = vec![Change::PutOrganizationalUnit(record.clone())];
+            changes.extend(default_attachments(state, &organization.id, &record.id));
             if !tags.is_empty() {
                 changes.push(Change::SetTags {
                     resource_id: record.id.clone(),
@@ -389,10 +431,11 @@ pub(super) fn standalone_account_email(account_id: &str) -> String {
 pub(super) fn organization_shape(
     organization: &OrganizationRecord,
     management_email: &str,
+    policy_types: Vec<PolicyTypeSummary>,
 ) -> Organization {
     Organization {
         arn: Some(ids::organization_arn(organization)),
-        available_policy_types: Some(Vec::new()),
+        available_policy_types: Some(policy_types),
         feature_set: OrganizationFeatureSet::from_wire(&organization.feature_set),
         id: Some(organization.id.clone()),
         master_account_arn: Some(ids::account_arn(
@@ -404,13 +447,31 @@ pub(super) fn organization_shape(
     }
 }
 
-fn root_shape(organization: &OrganizationRecord, root: &RootRecord) -> Root {
+fn root_shape(state: &State, organization: &OrganizationRecord, root: &RootRecord) -> Root {
+    root_shape_with(organization, root, policy_type_summaries(state, &root.id))
+}
+
+/// The `Root` shape with the given policy types, for responses that report a change to them.
+pub(super) fn root_shape_with(
+    organization: &OrganizationRecord,
+    root: &RootRecord,
+    policy_types: Vec<PolicyTypeSummary>,
+) -> Root {
     Root {
         arn: Some(ids::root_arn(organization, &root.id)),
         id: Some(root.id.clone()),
         name: Some(root.name.clone()),
-        policy_types: Some(Vec::new()),
+        policy_types: Some(policy_types),
     }
+}
+
+/// The policy types enabled on an organization's root.
+fn root_policy_types(state: &State, organization_id: &str) -> Vec<PolicyTypeSummary> {
+    state
+        .organization(organization_id)
+        .and_then(|entry| entry.root_id.as_ref())
+        .map(|root_id| policy_type_summaries(state, root_id))
+        .unwrap_or_default()
 }
 
 fn ou_shape(

@@ -160,7 +160,7 @@ fn system_tag_error(key: &str) -> OrganizationsError {
     )
 }
 
-/// A root, OU or account of the organization.
+/// A root, OU, account or customer-managed policy of the organization.
 fn check_taggable(
     state: &State,
     organization: &OrganizationRecord,
@@ -169,6 +169,10 @@ fn check_taggable(
     let in_organization = state.is_parent_in(resource_id, &organization.id)
         || state
             .accounts
+            .get(resource_id)
+            .is_some_and(|entry| entry.record.organization_id == organization.id)
+        || state
+            .policies
             .get(resource_id)
             .is_some_and(|entry| entry.record.organization_id == organization.id);
     if in_organization {
