@@ -8,10 +8,14 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+
+# Policy documents shared with the policy engine's tests.
+POLICIES = Path(__file__).resolve().parents[2] / "crates" / "policy" / "tests" / "policies"
 
 # Each OU with its parent (None for the root) and the accounts directly in it.
 RECOMMENDED = {
@@ -169,3 +173,46 @@ def test_moto_reset_endpoint_clears_state(endpoint, client_env):
         assert response.status == 200
     result = aws(endpoint, client_env, "describe-organization", check=False)
     assert "AWSOrganizationsNotInUseException" in result.stderr
+
+
+
+
+def test_boto3_service_control_policy_round_trip(endpoint):
+    client = boto3_client(endpoint)
+    client.create_organization(FeatureSet="ALL")
+    root_id = client.list_roots()["Roots"][0]["Id"]
+
+    # An organization with all features starts with SCPs enabled on its root.
+    with pytest.raises(ClientError) as error:
+        client.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")
+    assert error.value.response["Error"]["Code"] == "PolicyTypeAlreadyEnabledException"
+    root = client.list_roots()["Roots"][0]
+    assert {"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"} in root["PolicyTypes"]
+
+    content = (POLICIES / "scp" / "scp-region-deny-aws-samples.json").read_text()
+    policy = client.create_policy(
+        Content=content, Description="Deny unapproved regions", Name="RegionDeny", Type="SERVICE_CONTROL_POLICY"
+    )["Policy"]
+    policy_id = policy["PolicySummary"]["Id"]
+    unit_id = client.create_organizational_unit(ParentId=root_id, Name="Workloads")["OrganizationalUnit"]["Id"]
+    client.attach_policy(PolicyId=policy_id, TargetId=unit_id)
+
+    attached = client.list_policies_for_target(TargetId=unit_id, Filter="SERVICE_CONTROL_POLICY")["Policies"]
+    assert [p["Id"] for p in attached] == ["p-FullAWSAccess", policy_id]
+    targets = client.list_targets_for_policy(PolicyId=policy_id)["Targets"]
+    assert targets == [
+        {
+            "TargetId": unit_id,
+            "Arn": targets[0]["Arn"],
+            "Name": "Workloads",
+            "Type": "ORGANIZATIONAL_UNIT",
+        }
+    ]
+    assert targets[0]["Arn"].endswith("/" + unit_id)
+    assert client.describe_policy(PolicyId=policy_id)["Policy"]["Content"] == content
+
+    invalid = (POLICIES / "scp" / "scp-INVALID-json-comment.json").read_text()
+    with pytest.raises(ClientError) as error:
+        client.create_policy(Content=invalid, Description="", Name="Broken", Type="SERVICE_CONTROL_POLICY")
+    assert error.value.response["Error"]["Code"] == "MalformedPolicyDocumentException"
+    assert "line" in error.value.response["Error"]["Message"]
