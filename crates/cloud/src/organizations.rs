@@ -9,6 +9,7 @@
 
 mod accounts;
 mod authorization;
+mod delegation;
 mod documents;
 mod effective;
 mod error;
@@ -91,6 +92,12 @@ impl Organizations {
         body: &[u8],
     ) -> Result<Vec<u8>, AwsError> {
         let input = parse_body(operation, body)?;
+        let granted = {
+            let state = self.inner.state.read();
+            delegation::is_granted(&state, &caller.account_id, caller.partition, operation)
+        };
+        let requester = Requester { caller, granted };
+        let caller = &requester;
         let output = match operation {
             Operation::CreateOrganization => {
                 encode(self.create_organization(caller, decode(&input)?).await)
@@ -169,7 +176,37 @@ impl Organizations {
             Operation::ListAccountsWithInvalidEffectivePolicy => {
                 encode(self.list_accounts_with_invalid_effective_policy(caller, decode(&input)?))
             }
-            // NOTE: handshakes, delegated administration, trusted access and the
+            Operation::RegisterDelegatedAdministrator => encode(
+                self.register_delegated_administrator(caller, decode(&input)?)
+                    .await,
+            ),
+            Operation::DeregisterDelegatedAdministrator => encode(
+                self.deregister_delegated_administrator(caller, decode(&input)?)
+                    .await,
+            ),
+            Operation::ListDelegatedAdministrators => {
+                encode(self.list_delegated_administrators(caller, decode(&input)?))
+            }
+            Operation::ListDelegatedServicesForAccount => {
+                encode(self.list_delegated_services_for_account(caller, decode(&input)?))
+            }
+            Operation::EnableAWSServiceAccess => encode(
+                self.enable_aws_service_access(caller, decode(&input)?)
+                    .await,
+            ),
+            Operation::DisableAWSServiceAccess => encode(
+                self.disable_aws_service_access(caller, decode(&input)?)
+                    .await,
+            ),
+            Operation::ListAWSServiceAccessForOrganization => {
+                encode(self.list_aws_service_access_for_organization(caller, decode(&input)?))
+            }
+            Operation::PutResourcePolicy => {
+                encode(self.put_resource_policy(caller, decode(&input)?).await)
+            }
+            Operation::DescribeResourcePolicy => encode(self.describe_resource_policy(caller)),
+            Operation::DeleteResourcePolicy => encode(self.delete_resource_policy(caller).await),
+            // NOTE: handshakes and the
             // other operations of the model are not served yet, so they return the unknown-operation error.
             other => {
                 return Err(wire::error::unknown_operation(
@@ -276,6 +313,16 @@ impl Organizations {
 
 /// The operations [`Organizations::handle`] serves; the rest of the model's operations return the unknown-operation error.
 pub const SERVED_OPERATIONS: &[Operation] = &[
+    Operation::DeleteResourcePolicy,
+    Operation::DeregisterDelegatedAdministrator,
+    Operation::DescribeResourcePolicy,
+    Operation::DisableAWSServiceAccess,
+    Operation::EnableAWSServiceAccess,
+    Operation::ListAWSServiceAccessForOrganization,
+    Operation::ListDelegatedAdministrators,
+    Operation::ListDelegatedServicesForAccount,
+    Operation::PutResourcePolicy,
+    Operation::RegisterDelegatedAdministrator,
     Operation::AttachPolicy,
     Operation::CreatePolicy,
     Operation::DeletePolicy,
@@ -355,17 +402,38 @@ fn encode<T: Serialize>(result: OperationResult<T>) -> OperationResult<Vec<u8>> 
     })
 }
 
-/// The organization the caller's account belongs to.
+/// The caller of one request, with what the organization grants it beyond its own account.
+#[derive(Debug)]
+pub(crate) struct Requester<'a> {
+    caller: &'a Caller,
+    /// True when a member account may call this management-account operation, as a delegated
+    /// administrator or through the organization's resource policy.
+    granted: bool,
+}
+
+impl std::ops::Deref for Requester<'_> {
+    type Target = Caller;
+
+    fn deref(&self) -> &Caller {
+        self.caller
+    }
+}
+
+/// Returns the organization the caller's account belongs to.
 fn membership<'s>(state: &'s State, caller: &Caller) -> OperationResult<&'s OrganizationRecord> {
     state
         .organization_of(&caller.account_id)
         .ok_or(OrganizationsError::NotInUse)
 }
 
-/// The caller's organization, when the caller is its management account.
-fn management<'s>(state: &'s State, caller: &Caller) -> OperationResult<&'s OrganizationRecord> {
+/// Returns the caller's organization when the caller is its management account, or a member
+/// account the organization allows to call this operation.
+fn management<'s>(
+    state: &'s State,
+    caller: &Requester<'_>,
+) -> OperationResult<&'s OrganizationRecord> {
     let organization = membership(state, caller)?;
-    if organization.management_account_id == caller.account_id {
+    if organization.management_account_id == caller.account_id || caller.granted {
         Ok(organization)
     } else {
         Err(OrganizationsError::management_only())

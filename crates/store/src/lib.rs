@@ -20,9 +20,9 @@ use sqlx::{Row, SqlitePool};
 mod records;
 
 pub use records::{
-    AccountRecord, Change, CreateAccountRequestRecord, EnabledPolicyTypeRecord, OrganizationRecord,
-    OrganizationalUnitRecord, PolicyAttachmentRecord, PolicyRecord, RootRecord, Snapshot,
-    TagRecord,
+    AccountRecord, Change, CreateAccountRequestRecord, DelegatedAdministratorRecord,
+    EnabledPolicyTypeRecord, OrganizationRecord, OrganizationalUnitRecord, PolicyAttachmentRecord,
+    PolicyRecord, ResourcePolicyRecord, RootRecord, ServiceAccessRecord, Snapshot, TagRecord,
 };
 
 /// Where the store keeps its data.

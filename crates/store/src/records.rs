@@ -7,6 +7,9 @@ use crate::StoreError;
 
 /// Tables in an order that deletes children before the rows they reference.
 pub(crate) const TABLES_CHILD_FIRST: &[&str] = &[
+    "resource_policies",
+    "service_access",
+    "delegated_administrators",
     "enabled_policy_types",
     "policy_attachments",
     "policies",
@@ -169,6 +172,41 @@ pub struct EnabledPolicyTypeRecord {
     pub r#type: String,
 }
 
+/// An account registered as delegated administrator for a service.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct DelegatedAdministratorRecord {
+    /// The member account's id.
+    pub account_id: String,
+    /// The service principal, such as `config.amazonaws.com`.
+    pub service_principal: String,
+    /// The organization's id.
+    pub organization_id: String,
+    /// When the delegation was registered, milliseconds since the Unix epoch.
+    pub delegated_at: i64,
+}
+
+/// A service with trusted access to the organization.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct ServiceAccessRecord {
+    /// The organization's id.
+    pub organization_id: String,
+    /// The service principal.
+    pub service_principal: String,
+    /// When access was enabled, milliseconds since the Unix epoch.
+    pub enabled_at: i64,
+}
+
+/// The resource policy of an organization.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct ResourcePolicyRecord {
+    /// The organization's id.
+    pub organization_id: String,
+    /// `rp-` id.
+    pub id: String,
+    /// The policy document, exactly as the caller sent it.
+    pub content: String,
+}
+
 /// Every record, as [`crate::Store::load`] reads them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
@@ -190,6 +228,12 @@ pub struct Snapshot {
     pub policy_attachments: Vec<PolicyAttachmentRecord>,
     /// Enabled policy types in the order they were enabled.
     pub enabled_policy_types: Vec<EnabledPolicyTypeRecord>,
+    /// Delegated administrators in registration order.
+    pub delegated_administrators: Vec<DelegatedAdministratorRecord>,
+    /// Trusted service access in the order it was enabled.
+    pub service_access: Vec<ServiceAccessRecord>,
+    /// Resource policies, one per organization at most.
+    pub resource_policies: Vec<ResourcePolicyRecord>,
 }
 
 /// One write. A `Put` inserts the record or replaces the one with the same id, keeping its
@@ -255,6 +299,31 @@ pub enum Change {
         /// The policy type.
         r#type: String,
     },
+    /// Register a delegated administrator.
+    PutDelegatedAdministrator(DelegatedAdministratorRecord),
+    /// Deregister a delegated administrator.
+    DeleteDelegatedAdministrator {
+        /// The member account's id.
+        account_id: String,
+        /// The service principal.
+        service_principal: String,
+    },
+    /// Enable trusted access for a service.
+    PutServiceAccess(ServiceAccessRecord),
+    /// Disable trusted access for a service.
+    DeleteServiceAccess {
+        /// The organization's id.
+        organization_id: String,
+        /// The service principal.
+        service_principal: String,
+    },
+    /// Insert or replace the organization's resource policy.
+    PutResourcePolicy(ResourcePolicyRecord),
+    /// Delete the organization's resource policy.
+    DeleteResourcePolicy {
+        /// The organization's id.
+        organization_id: String,
+    },
 }
 
 pub(crate) async fn load(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
@@ -274,6 +343,13 @@ pub(crate) async fn load(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
         policy_attachments: fetch(pool, "SELECT * FROM policy_attachments ORDER BY rowid").await?,
         enabled_policy_types: fetch(pool, "SELECT * FROM enabled_policy_types ORDER BY rowid")
             .await?,
+        delegated_administrators: fetch(
+            pool,
+            "SELECT * FROM delegated_administrators ORDER BY rowid",
+        )
+        .await?,
+        service_access: fetch(pool, "SELECT * FROM service_access ORDER BY rowid").await?,
+        resource_policies: fetch(pool, "SELECT * FROM resource_policies ORDER BY rowid").await?,
     })
 }
 
@@ -458,6 +534,64 @@ pub(crate) async fn apply(
             sqlx::query("DELETE FROM enabled_policy_types WHERE root_id = ? AND type = ?")
                 .bind(root_id)
                 .bind(r#type)
+                .execute(connection)
+                .await?;
+        }
+        Change::PutDelegatedAdministrator(record) => {
+            sqlx::query(
+                "INSERT OR REPLACE INTO delegated_administrators (account_id, service_principal, organization_id, delegated_at)
+                 VALUES (?, ?, ?, ?)",
+            )
+            .bind(&record.account_id)
+            .bind(&record.service_principal)
+            .bind(&record.organization_id)
+            .bind(record.delegated_at)
+            .execute(connection)
+            .await?;
+        }
+        Change::DeleteDelegatedAdministrator {
+            account_id,
+            service_principal,
+        } => {
+            sqlx::query("DELETE FROM delegated_administrators WHERE account_id = ? AND service_principal = ?")
+                .bind(account_id)
+                .bind(service_principal)
+                .execute(connection)
+                .await?;
+        }
+        Change::PutServiceAccess(record) => {
+            sqlx::query(
+                "INSERT OR IGNORE INTO service_access (organization_id, service_principal, enabled_at) VALUES (?, ?, ?)",
+            )
+            .bind(&record.organization_id)
+            .bind(&record.service_principal)
+            .bind(record.enabled_at)
+            .execute(connection)
+            .await?;
+        }
+        Change::DeleteServiceAccess {
+            organization_id,
+            service_principal,
+        } => {
+            sqlx::query(
+                "DELETE FROM service_access WHERE organization_id = ? AND service_principal = ?",
+            )
+            .bind(organization_id)
+            .bind(service_principal)
+            .execute(connection)
+            .await?;
+        }
+        Change::PutResourcePolicy(record) => {
+            sqlx::query("INSERT OR REPLACE INTO resource_policies (organization_id, id, content) VALUES (?, ?, ?)")
+                .bind(&record.organization_id)
+                .bind(&record.id)
+                .bind(&record.content)
+                .execute(connection)
+                .await?;
+        }
+        Change::DeleteResourcePolicy { organization_id } => {
+            sqlx::query("DELETE FROM resource_policies WHERE organization_id = ?")
+                .bind(organization_id)
                 .execute(connection)
                 .await?;
         }

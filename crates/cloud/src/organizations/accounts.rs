@@ -20,8 +20,9 @@ use super::paging::PageRequest;
 use super::state::State;
 use super::structure::{children_of, path_text};
 use super::tags::validated_tags;
-use super::{Empty, OperationResult, Organizations, OrganizationsError, ids, management};
-use crate::Caller;
+use super::{
+    Empty, OperationResult, Organizations, OrganizationsError, Requester, ids, management,
+};
 use crate::time::{duration_millis, now_millis};
 
 /// The role CreateAccount creates in the new account when the request names none.
@@ -33,7 +34,7 @@ const CLOSURE_QUOTA_WINDOW_MILLIS: i64 = 30 * 24 * 60 * 60 * 1000;
 impl Organizations {
     pub(super) async fn create_account(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: CreateAccountRequest,
     ) -> OperationResult<CreateAccountResponse> {
         let settings = self.settings().clone();
@@ -106,7 +107,7 @@ impl Organizations {
 
     pub(super) fn describe_create_account_status(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: DescribeCreateAccountStatusRequest,
     ) -> OperationResult<DescribeCreateAccountStatusResponse> {
         self.read(|state| {
@@ -128,7 +129,7 @@ impl Organizations {
 
     pub(super) fn list_create_account_status(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: ListCreateAccountStatusRequest,
     ) -> OperationResult<ListCreateAccountStatusResponse> {
         self.read(|state| {
@@ -172,7 +173,7 @@ impl Organizations {
 
     pub(super) fn describe_account(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: DescribeAccountRequest,
     ) -> OperationResult<DescribeAccountResponse> {
         self.read(|state| {
@@ -186,7 +187,7 @@ impl Organizations {
 
     pub(super) fn list_accounts(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: ListAccountsRequest,
     ) -> OperationResult<ListAccountsResponse> {
         self.read(|state| {
@@ -211,7 +212,7 @@ impl Organizations {
 
     pub(super) fn list_accounts_for_parent(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: ListAccountsForParentRequest,
     ) -> OperationResult<ListAccountsForParentResponse> {
         self.read(|state| {
@@ -230,7 +231,7 @@ impl Organizations {
 
     pub(super) async fn move_account(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: MoveAccountRequest,
     ) -> OperationResult<Empty> {
         self.write(|state| {
@@ -267,7 +268,7 @@ impl Organizations {
 
     pub(super) async fn remove_account_from_organization(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: RemoveAccountFromOrganizationRequest,
     ) -> OperationResult<Empty> {
         self.write(|state| {
@@ -275,6 +276,15 @@ impl Organizations {
             let account = find_account(state, organization, &input.account_id)?;
             if account.id == organization.management_account_id {
                 return Err(OrganizationsError::MasterCannotLeaveOrganization);
+            }
+            if super::delegation::is_delegated_administrator(state, &account.id) {
+                return Err(OrganizationsError::constraint(
+                    ConstraintViolationExceptionReason::CannotRemoveDelegatedAdministratorFromOrg,
+                    format!(
+                        "The account {} is a delegated administrator. Deregister it before you remove it.",
+                        account.id
+                    ),
+                ));
             }
             Ok((
                 Empty {},
@@ -288,7 +298,7 @@ impl Organizations {
 
     pub(super) async fn close_account(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: CloseAccountRequest,
     ) -> OperationResult<Empty> {
         let delay = duration_millis(self.settings().account_closure_delay);

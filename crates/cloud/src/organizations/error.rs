@@ -103,6 +103,15 @@ pub enum OrganizationsError {
     /// `EffectivePolicyNotFoundException`.
     #[error("No effective policy of type {0} applies to the target {1}.")]
     EffectivePolicyNotFound(String, String),
+    /// `AccountAlreadyRegisteredException`.
+    #[error("The account {0} is already a delegated administrator for this service.")]
+    AccountAlreadyRegistered(String),
+    /// `AccountNotRegisteredException`.
+    #[error("The account {0} is not a delegated administrator for this service.")]
+    AccountNotRegistered(String),
+    /// `ResourcePolicyNotFoundException`.
+    #[error("The organization has no resource policy.")]
+    ResourcePolicyNotFound,
     /// `ConstraintViolationException` with its reason.
     #[error("{message}")]
     ConstraintViolation {
@@ -175,6 +184,9 @@ impl OrganizationsError {
             OrganizationsError::RootNotFound(_) => "RootNotFoundException",
             OrganizationsError::MalformedPolicyDocument(_) => "MalformedPolicyDocumentException",
             OrganizationsError::EffectivePolicyNotFound(..) => "EffectivePolicyNotFoundException",
+            OrganizationsError::AccountAlreadyRegistered(_) => "AccountAlreadyRegisteredException",
+            OrganizationsError::AccountNotRegistered(_) => "AccountNotRegisteredException",
+            OrganizationsError::ResourcePolicyNotFound => "ResourcePolicyNotFoundException",
             OrganizationsError::ConstraintViolation { .. } => "ConstraintViolationException",
             OrganizationsError::InvalidInput { .. } => "InvalidInputException",
             OrganizationsError::Serialization(_) => "SerializationException",

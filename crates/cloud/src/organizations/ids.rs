@@ -34,6 +34,11 @@ pub(crate) fn policy_id() -> String {
     format!("p-{}", random_lower_alphanumeric(8))
 }
 
+/// A new resource policy id: `rp-` and 8 lower-case letters or digits.
+pub(crate) fn resource_policy_id() -> String {
+    format!("rp-{}", random_lower_alphanumeric(8))
+}
+
 /// A new CreateAccount request id: `car-` and 32 letters or digits.
 pub(crate) fn create_account_request_id() -> String {
     format!("car-{}", random_lower_alphanumeric(32))

@@ -28,10 +28,9 @@ use super::paging::PageRequest;
 use super::state::State;
 use super::tags::validated_tags;
 use super::{
-    Empty, OperationResult, Organizations, OrganizationsError, documents, ids, management,
-    membership,
+    Empty, OperationResult, Organizations, OrganizationsError, Requester, documents, ids,
+    management, membership,
 };
-use crate::Caller;
 
 /// An AWS-managed policy, the same in every organization.
 pub(crate) struct ManagedPolicy {
@@ -307,7 +306,7 @@ fn immutable(policy_id: &str) -> OrganizationsError {
 impl Organizations {
     pub(super) async fn create_policy(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: CreatePolicyRequest,
     ) -> OperationResult<CreatePolicyResponse> {
         let max_tags = self.settings().max_tags_per_resource;
@@ -357,7 +356,7 @@ impl Organizations {
 
     pub(super) fn describe_policy(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: DescribePolicyRequest,
     ) -> OperationResult<DescribePolicyResponse> {
         self.read(|state| {
@@ -371,7 +370,7 @@ impl Organizations {
 
     pub(super) async fn update_policy(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: UpdatePolicyRequest,
     ) -> OperationResult<UpdatePolicyResponse> {
         self.write(|state| {
@@ -409,7 +408,7 @@ impl Organizations {
 
     pub(super) async fn delete_policy(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: DeletePolicyRequest,
     ) -> OperationResult<Empty> {
         self.write(|state| {
@@ -437,7 +436,7 @@ impl Organizations {
 
     pub(super) fn list_policies(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: ListPoliciesRequest,
     ) -> OperationResult<ListPoliciesResponse> {
         self.read(|state| {
@@ -478,7 +477,7 @@ impl Organizations {
 
     pub(super) async fn attach_policy(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: AttachPolicyRequest,
     ) -> OperationResult<Empty> {
         self.write(|state| {
@@ -512,7 +511,7 @@ impl Organizations {
 
     pub(super) async fn detach_policy(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: DetachPolicyRequest,
     ) -> OperationResult<Empty> {
         self.write(|state| {
@@ -557,7 +556,7 @@ impl Organizations {
 
     pub(super) fn list_policies_for_target(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: ListPoliciesForTargetRequest,
     ) -> OperationResult<ListPoliciesForTargetResponse> {
         self.read(|state| {
@@ -587,7 +586,7 @@ impl Organizations {
 
     pub(super) fn list_targets_for_policy(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: ListTargetsForPolicyRequest,
     ) -> OperationResult<ListTargetsForPolicyResponse> {
         self.read(|state| {
@@ -617,7 +616,7 @@ impl Organizations {
 
     pub(super) async fn enable_policy_type(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: EnablePolicyTypeRequest,
     ) -> OperationResult<EnablePolicyTypeResponse> {
         self.write(|state| {
@@ -646,7 +645,7 @@ impl Organizations {
 
     pub(super) async fn disable_policy_type(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: DisablePolicyTypeRequest,
     ) -> OperationResult<DisablePolicyTypeResponse> {
         self.write(|state| {
@@ -684,7 +683,7 @@ impl Organizations {
 
     pub(super) fn describe_effective_policy(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: DescribeEffectivePolicyRequest,
     ) -> OperationResult<DescribeEffectivePolicyResponse> {
         self.read(|state| {
@@ -722,7 +721,7 @@ impl Organizations {
 
     pub(super) fn list_effective_policy_validation_errors(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: ListEffectivePolicyValidationErrorsRequest,
     ) -> OperationResult<ListEffectivePolicyValidationErrorsResponse> {
         self.read(|state| {
@@ -778,7 +777,7 @@ impl Organizations {
 
     pub(super) fn list_accounts_with_invalid_effective_policy(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: ListAccountsWithInvalidEffectivePolicyRequest,
     ) -> OperationResult<ListAccountsWithInvalidEffectivePolicyResponse> {
         self.read(|state| {

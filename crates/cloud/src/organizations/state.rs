@@ -4,8 +4,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use store::{
-    AccountRecord, Change, CreateAccountRequestRecord, OrganizationRecord,
-    OrganizationalUnitRecord, PolicyAttachmentRecord, PolicyRecord, RootRecord, Snapshot,
+    AccountRecord, Change, CreateAccountRequestRecord, DelegatedAdministratorRecord,
+    OrganizationRecord, OrganizationalUnitRecord, PolicyAttachmentRecord, PolicyRecord,
+    ResourcePolicyRecord, RootRecord, ServiceAccessRecord, Snapshot,
 };
 
 /// A record with its position in creation order, which listings and page tokens follow.
@@ -58,6 +59,12 @@ pub(crate) struct State {
     attachment_seq: HashMap<(String, String), u64>,
     /// The policy types enabled on each root, in the order they were enabled.
     pub(crate) enabled_policy_types: HashMap<String, Vec<String>>,
+    /// Delegated administrators of every organization, in registration order.
+    pub(crate) delegated_administrators: Vec<DelegatedAdministratorRecord>,
+    /// Trusted service access of every organization, in the order it was enabled.
+    pub(crate) service_access: Vec<ServiceAccessRecord>,
+    /// The resource policy of each organization that has one.
+    pub(crate) resource_policies: HashMap<String, ResourcePolicyRecord>,
     next_seq: u64,
 }
 
@@ -91,6 +98,24 @@ impl State {
                     .map(Change::PutCreateAccountRequest),
             )
             .chain(snapshot.policies.into_iter().map(Change::PutPolicy))
+            .chain(
+                snapshot
+                    .delegated_administrators
+                    .into_iter()
+                    .map(Change::PutDelegatedAdministrator),
+            )
+            .chain(
+                snapshot
+                    .service_access
+                    .into_iter()
+                    .map(Change::PutServiceAccess),
+            )
+            .chain(
+                snapshot
+                    .resource_policies
+                    .into_iter()
+                    .map(Change::PutResourcePolicy),
+            )
             .chain(
                 snapshot
                     .policy_attachments
@@ -271,6 +296,47 @@ impl State {
             | Change::DetachPolicy { .. }
             | Change::EnablePolicyType(_)
             | Change::DisablePolicyType { .. } => self.apply_policy_change(change),
+            Change::PutDelegatedAdministrator(record) => {
+                self.delegated_administrators.retain(|existing| {
+                    existing.account_id != record.account_id
+                        || existing.service_principal != record.service_principal
+                });
+                self.delegated_administrators.push(record.clone());
+            }
+            Change::DeleteDelegatedAdministrator {
+                account_id,
+                service_principal,
+            } => {
+                self.delegated_administrators.retain(|existing| {
+                    existing.account_id != *account_id
+                        || existing.service_principal != *service_principal
+                });
+            }
+            Change::PutServiceAccess(record) => {
+                let present = self.service_access.iter().any(|existing| {
+                    existing.organization_id == record.organization_id
+                        && existing.service_principal == record.service_principal
+                });
+                if !present {
+                    self.service_access.push(record.clone());
+                }
+            }
+            Change::DeleteServiceAccess {
+                organization_id,
+                service_principal,
+            } => {
+                self.service_access.retain(|existing| {
+                    existing.organization_id != *organization_id
+                        || existing.service_principal != *service_principal
+                });
+            }
+            Change::PutResourcePolicy(record) => {
+                self.resource_policies
+                    .insert(record.organization_id.clone(), record.clone());
+            }
+            Change::DeleteResourcePolicy { organization_id } => {
+                self.resource_policies.remove(organization_id);
+            }
             Change::SetTags {
                 resource_id, tags, ..
             } => {
@@ -287,6 +353,11 @@ impl State {
         let Some(organization) = self.organizations.remove(id) else {
             return;
         };
+        self.delegated_administrators
+            .retain(|record| record.organization_id != id);
+        self.service_access
+            .retain(|record| record.organization_id != id);
+        self.resource_policies.remove(id);
         for account_id in organization.accounts.values() {
             self.accounts.remove(account_id);
             self.tags.remove(account_id);

@@ -21,9 +21,9 @@ use super::policies::{FULL_AWS_ACCESS, default_attachments, policy_type_summarie
 use super::state::State;
 use super::tags::validated_tags;
 use super::{
-    Empty, OperationResult, Organizations, OrganizationsError, ids, management, membership,
+    Empty, OperationResult, Organizations, OrganizationsError, Requester, ids, management,
+    membership,
 };
-use crate::Caller;
 use crate::time::now_millis;
 
 /// The name AWS gives every root.
@@ -32,7 +32,7 @@ const ROOT_NAME: &str = "Root";
 impl Organizations {
     pub(super) async fn create_organization(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: CreateOrganizationRequest,
     ) -> OperationResult<CreateOrganizationResponse> {
         let feature_set = input.feature_set.unwrap_or(OrganizationFeatureSet::All);
@@ -115,7 +115,7 @@ impl Organizations {
 
     pub(super) fn describe_organization(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
     ) -> OperationResult<DescribeOrganizationResponse> {
         self.read(|state| {
             let organization = membership(state, caller)?;
@@ -134,7 +134,10 @@ impl Organizations {
         })
     }
 
-    pub(super) async fn delete_organization(&self, caller: &Caller) -> OperationResult<Empty> {
+    pub(super) async fn delete_organization(
+        &self,
+        caller: &Requester<'_>,
+    ) -> OperationResult<Empty> {
         self.write(|state| {
             let organization = management(state, caller)?;
             let members = state
@@ -155,7 +158,7 @@ impl Organizations {
 
     pub(super) fn list_roots(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: ListRootsRequest,
     ) -> OperationResult<ListRootsResponse> {
         self.read(|state| {
@@ -182,7 +185,7 @@ impl Organizations {
 
     pub(super) async fn create_organizational_unit(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: CreateOrganizationalUnitRequest,
     ) -> OperationResult<CreateOrganizationalUnitResponse> {
         let settings = self.settings().clone();
@@ -245,7 +248,7 @@ impl Organizations {
 
     pub(super) fn describe_organizational_unit(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: DescribeOrganizationalUnitRequest,
     ) -> OperationResult<DescribeOrganizationalUnitResponse> {
         self.read(|state| {
@@ -259,7 +262,7 @@ impl Organizations {
 
     pub(super) async fn update_organizational_unit(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: UpdateOrganizationalUnitRequest,
     ) -> OperationResult<UpdateOrganizationalUnitResponse> {
         self.write(|state| {
@@ -290,7 +293,7 @@ impl Organizations {
 
     pub(super) async fn delete_organizational_unit(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: DeleteOrganizationalUnitRequest,
     ) -> OperationResult<Empty> {
         self.write(|state| {
@@ -315,7 +318,7 @@ impl Organizations {
 
     pub(super) fn list_organizational_units_for_parent(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: ListOrganizationalUnitsForParentRequest,
     ) -> OperationResult<ListOrganizationalUnitsForParentResponse> {
         self.read(|state| {
@@ -338,7 +341,7 @@ impl Organizations {
 
     pub(super) fn list_children(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: ListChildrenRequest,
     ) -> OperationResult<ListChildrenResponse> {
         self.read(|state| {
@@ -371,7 +374,7 @@ impl Organizations {
 
     pub(super) fn list_parents(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: ListParentsRequest,
     ) -> OperationResult<ListParentsResponse> {
         self.read(|state| {

@@ -10,8 +10,7 @@ use store::{Change, OrganizationRecord};
 
 use super::paging::PageRequest;
 use super::state::State;
-use super::{Empty, OperationResult, Organizations, OrganizationsError, management};
-use crate::Caller;
+use super::{Empty, OperationResult, Organizations, OrganizationsError, Requester, management};
 
 /// Tag keys with this prefix belong to AWS and cannot be set or removed by callers.
 const SYSTEM_TAG_PREFIX: &str = "aws:";
@@ -19,7 +18,7 @@ const SYSTEM_TAG_PREFIX: &str = "aws:";
 impl Organizations {
     pub(super) async fn tag_resource(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: TagResourceRequest,
     ) -> OperationResult<Empty> {
         let max_tags = self.settings().max_tags_per_resource;
@@ -51,7 +50,7 @@ impl Organizations {
 
     pub(super) async fn untag_resource(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: UntagResourceRequest,
     ) -> OperationResult<Empty> {
         self.write(|state| {
@@ -82,7 +81,7 @@ impl Organizations {
 
     pub(super) fn list_tags_for_resource(
         &self,
-        caller: &Caller,
+        caller: &Requester<'_>,
         input: ListTagsForResourceRequest,
     ) -> OperationResult<ListTagsForResourceResponse> {
         self.read(|state| {
@@ -160,7 +159,7 @@ fn system_tag_error(key: &str) -> OrganizationsError {
     )
 }
 
-/// A root, OU, account or customer-managed policy of the organization.
+/// A root, OU, account, customer-managed policy or the resource policy of the organization.
 fn check_taggable(
     state: &State,
     organization: &OrganizationRecord,
@@ -174,7 +173,11 @@ fn check_taggable(
         || state
             .policies
             .get(resource_id)
-            .is_some_and(|entry| entry.record.organization_id == organization.id);
+            .is_some_and(|entry| entry.record.organization_id == organization.id)
+        || state
+            .resource_policies
+            .get(&organization.id)
+            .is_some_and(|record| record.id == resource_id);
     if in_organization {
         Ok(())
     } else {
