@@ -30,35 +30,44 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-@pytest.fixture()
-def endpoint(tmp_path):
-    """Start `bulkhead serve` with an in-memory store and yield its endpoint URL."""
+def start_server(tmp_path, *extra_args):
+    """Start `bulkhead serve` with an in-memory store; return the process and its endpoint URL."""
     port = _free_port()
     log = open(tmp_path / "server.log", "wb")
     process = subprocess.Popen(
-        [_binary(), "serve", "--in-memory", "--listen", f"127.0.0.1:{port}", "--max-accounts", "50"],
+        [_binary(), "serve", "--in-memory", "--listen", f"127.0.0.1:{port}", *extra_args],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    log.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         try:
             with urllib.request.urlopen(url + "/_bulkhead/health", timeout=1) as response:
                 if response.status == 200:
-                    break
+                    return process, url
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 pytest.fail("bulkhead did not start: " + (tmp_path / "server.log").read_text())
             time.sleep(0.05)
-    yield url
+
+
+def stop_server(process):
     process.terminate()
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
-    log.close()
+
+
+@pytest.fixture()
+def endpoint(tmp_path):
+    """A bulkhead server with room for 50 accounts per organization, as an endpoint URL."""
+    process, url = start_server(tmp_path, "--max-accounts", "50")
+    yield url
+    stop_server(process)
 
 
 @pytest.fixture()

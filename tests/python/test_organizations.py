@@ -13,6 +13,7 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from conftest import start_server, stop_server
 
 # Policy documents shared with the policy engine's tests.
 POLICIES = Path(__file__).resolve().parents[2] / "crates" / "policy" / "tests" / "policies"
@@ -216,3 +217,23 @@ def test_boto3_service_control_policy_round_trip(endpoint):
         client.create_policy(Content=invalid, Description="", Name="Broken", Type="SERVICE_CONTROL_POLICY")
     assert error.value.response["Error"]["Code"] == "MalformedPolicyDocumentException"
     assert "line" in error.value.response["Error"]["Message"]
+
+
+def test_compat_moto_conventions(tmp_path):
+    """`--compat moto` serves test suites written for moto's server mode unchanged."""
+    process, endpoint = start_server(tmp_path, "--compat", "moto")
+    try:
+        client = boto3.client(
+            "organizations",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        organization = client.create_organization(FeatureSet="ALL")["Organization"]
+        assert organization["MasterAccountId"] == "123456789012"
+        status = client.create_account(AccountName="Quick", Email="quick@example.com")["CreateAccountStatus"]
+        assert status["State"] == "SUCCEEDED"
+        assert client.describe_account(AccountId=status["AccountId"])["Account"]["Name"] == "Quick"
+    finally:
+        stop_server(process)

@@ -8,7 +8,7 @@ use anyhow::Context;
 use bulkhead::client::{self, Endpoint};
 use bulkhead::{demo, tree};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use cloud::{AuthSettings, Settings};
+use cloud::{AuthSettings, Compatibility, Settings};
 use server::ServerConfig;
 use store::Location;
 
@@ -81,9 +81,14 @@ struct ServeArgs {
     /// Reject access keys that bulkhead did not issue, as AWS does.
     #[arg(long)]
     strict_auth: bool,
-    /// The account that access keys other than 12-digit account ids act in.
-    #[arg(long, default_value = cloud::identity::DEFAULT_ACCOUNT, value_parser = parse_account_id)]
-    default_account: String,
+    /// The account that access keys other than 12-digit account ids act in
+    /// [default: 000000000000, or 123456789012 with --compat moto].
+    #[arg(long, value_parser = parse_account_id)]
+    default_account: Option<String>,
+    /// Whose conventions to follow where emulators differ from AWS: `aws`, or `moto` for test
+    /// suites written against moto's server mode.
+    #[arg(long, value_enum, default_value_t = CompatArg::Aws)]
+    compat: CompatArg,
     /// Seconds a CreateAccount request stays IN_PROGRESS before it settles.
     #[arg(long, default_value_t = 0.0, value_parser = parse_seconds)]
     account_creation_delay: f64,
@@ -100,6 +105,15 @@ struct ServeArgs {
     /// The log filter, in `RUST_LOG` syntax, such as `info` or `bulkhead::request=debug`.
     #[arg(long, env = "RUST_LOG", default_value = "info")]
     log: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CompatArg {
+    /// AWS's behaviour.
+    Aws,
+    /// moto's server mode: unknown access keys act in 123456789012 and CreateAccount reports
+    /// SUCCEEDED at once.
+    Moto,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -161,6 +175,17 @@ fn init_logging(format: LogFormat, filter: &str) -> anyhow::Result<()> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_logging(args.log_format, &args.log)?;
+    let compatibility = match args.compat {
+        CompatArg::Aws => Compatibility::Aws,
+        CompatArg::Moto => Compatibility::Moto,
+    };
+    let default_account = args
+        .default_account
+        .clone()
+        .unwrap_or_else(|| match compatibility {
+            Compatibility::Aws => cloud::identity::DEFAULT_ACCOUNT.to_owned(),
+            Compatibility::Moto => cloud::identity::MOTO_DEFAULT_ACCOUNT.to_owned(),
+        });
     let location = if args.in_memory {
         Location::InMemory
     } else {
@@ -171,11 +196,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             account_creation_delay: Duration::from_secs_f64(args.account_creation_delay),
             account_closure_delay: Duration::from_secs_f64(args.account_closure_delay),
             max_accounts: args.max_accounts,
+            compatibility,
             ..Settings::default()
         },
         auth: AuthSettings {
             strict: args.strict_auth,
-            default_account: args.default_account.clone(),
+            default_account: default_account.clone(),
         },
         ..ServerConfig::new(location)
     };
@@ -194,7 +220,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let endpoint = server.endpoint_url();
 
     if args.demo {
-        let client = client::emulator_client(&endpoint, &args.default_account);
+        let client = client::emulator_client(&endpoint, &default_account);
         let outcome = demo::ensure(&client)
             .await
             .context("cannot build the demo organization")?;
@@ -211,7 +237,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("bulkhead is serving AWS APIs at {endpoint}. Point the AWS CLI at it:\n");
         println!(
             "  export AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 AWS_ENDPOINT_URL={endpoint}",
-            args.default_account
+            default_account
         );
         println!("  aws organizations list-accounts\n");
     } else {

@@ -1391,3 +1391,28 @@ async fn delete_organization_needs_no_members() {
     assert_eq!(code(&gone), "AWSOrganizationsNotInUseException");
     management.create_organization().send().await.unwrap();
 }
+
+#[tokio::test]
+async fn moto_compatibility_reports_settled_accounts() {
+    let mut config = config_with_accounts(10);
+    config.settings.compatibility = cloud::Compatibility::Moto;
+    let server = start_with(config).await;
+    let (management, _) = organization_with_root(&server).await;
+    let created = management
+        .create_account()
+        .account_name("Quick")
+        .email("quick@example.com")
+        .send()
+        .await
+        .unwrap();
+    let status = created.create_account_status().unwrap();
+    assert_eq!(status.state(), Some(&CreateAccountState::Succeeded));
+    let account_id = status.account_id().unwrap();
+    let described = management
+        .describe_account()
+        .account_id(account_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(described.account().unwrap().name(), Some("Quick"));
+}

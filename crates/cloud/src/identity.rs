@@ -10,6 +10,9 @@ use wire::sigv4::AuthError;
 /// The account unknown access keys act in when no other is configured.
 pub const DEFAULT_ACCOUNT: &str = "000000000000";
 
+/// The account unknown access keys act in under moto's conventions.
+pub const MOTO_DEFAULT_ACCOUNT: &str = "123456789012";
+
 /// How access keys map to principals.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthSettings {

@@ -30,6 +30,19 @@ pub struct Settings {
     pub max_ou_depth: usize,
     /// The maximum number of tags on one resource: 50.
     pub max_tags_per_resource: usize,
+    /// Whose conventions to follow where emulators differ from AWS.
+    pub compatibility: Compatibility,
+}
+
+/// Whose conventions bulkhead follows where a test suite may expect another emulator's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Compatibility {
+    /// AWS's behaviour.
+    #[default]
+    Aws,
+    /// moto's server mode: CreateAccount reports the settled request (`SUCCEEDED` and the new
+    /// account id) instead of `IN_PROGRESS`.
+    Moto,
 }
 
 impl Default for Settings {
@@ -41,6 +54,7 @@ impl Default for Settings {
             max_organizational_units: 2_000,
             max_ou_depth: 5,
             max_tags_per_resource: 50,
+            compatibility: Compatibility::Aws,
         }
     }
 }

@@ -23,6 +23,7 @@ use super::tags::validated_tags;
 use super::{
     Empty, OperationResult, Organizations, OrganizationsError, Requester, ids, management,
 };
+use crate::Compatibility;
 use crate::time::{duration_millis, now_millis};
 
 /// The role CreateAccount creates in the new account when the request names none.
@@ -64,14 +65,24 @@ impl Organizations {
                     account_id: None,
                     failure_reason: None,
                 };
-                // The response always reports IN_PROGRESS, as AWS does; without a delay the
-                // request is settled in the same transaction.
+                // AWS reports IN_PROGRESS; without a delay the request is settled in the
+                // same transaction. moto's conventions report the settled request instead.
                 let changes = if delay == 0 {
                     settle_create_account(state, &request, settings.max_accounts)
                 } else {
                     vec![Change::PutCreateAccountRequest(request.clone())]
                 };
-                Ok((request, changes))
+                let reported = match settings.compatibility {
+                    Compatibility::Moto => changes
+                        .iter()
+                        .find_map(|change| match change {
+                            Change::PutCreateAccountRequest(settled) => Some(settled.clone()),
+                            _ => None,
+                        })
+                        .unwrap_or_else(|| request.clone()),
+                    Compatibility::Aws => request.clone(),
+                };
+                Ok((reported, changes))
             })
             .await?;
 
