@@ -281,7 +281,7 @@ fn write_statements(f: &mut fmt::Formatter<'_>, statements: &[StatementTrace<'_>
 
 fn write_chain(f: &mut fmt::Formatter<'_>, name: &str, chain: &ChainTrace<'_>) -> fmt::Result {
     match chain {
-        ChainTrace::NotApplicable(exemption) => writeln!(f, "{name}: not applied ({exemption:?})"),
+        ChainTrace::NotApplicable(exemption) => writeln!(f, "{name}: not applied: {exemption}"),
         ChainTrace::Evaluated(levels) => {
             writeln!(f, "{name}:")?;
             for level in levels {
