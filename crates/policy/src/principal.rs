@@ -194,13 +194,12 @@ impl PrincipalElement {
         }
     }
 
-    /// Returns true when `principal` is excluded by a `NotPrincipal` element, which AWS
-    /// decides more narrowly than `Principal`: the caller's own ARN must be listed (a role
-    /// ARN does not cover its sessions), and for callers in an account the account must be
-    /// listed too.
-    // NOTE: this follows AWS's advice for NotPrincipal with Deny (list the session ARN and
-    // the account). How AWS matches a NotPrincipal entry that names only a role is not
-    // documented; here it exempts none of the role's sessions.
+    /// Returns true when `principal` is excluded by a `NotPrincipal` element. AWS checks the
+    /// caller's account as well as the caller, so both must be listed: the account and the
+    /// user, the account and the role or session, or the account alone for its root user.
+    // NOTE: AWS documents that it checks the account, then the role, then the session, and
+    // advises listing the role and its account. Whether a role ARN alone, without the
+    // session ARN, exempts every session is inferred from that advice.
     pub(crate) fn excludes(&self, principal: &Principal) -> bool {
         let specific = match self {
             PrincipalElement::Everyone => return true,
@@ -224,11 +223,13 @@ impl PrincipalElement {
             PrincipalKind::User
             | PrincipalKind::AssumedRole { .. }
             | PrincipalKind::FederatedUser { .. } => {
-                let arn_listed = specific.arns.iter().any(|arn| **arn == *principal.arn());
+                let listed = |arn: &str| specific.arns.iter().any(|named| **named == *arn);
+                let caller_listed = listed(principal.arn())
+                    || matches!(principal.kind(), PrincipalKind::AssumedRole { role_arn, .. } if listed(role_arn));
                 let account_listed = principal.account().is_some_and(|account| {
                     specific.accounts.iter().any(|named| **named == *account)
                 });
-                arn_listed && account_listed
+                caller_listed && account_listed
             }
         }
     }
@@ -353,9 +354,19 @@ mod tests {
     }
 
     #[test]
-    fn not_principal_needs_session_and_account() {
+    fn not_principal_needs_caller_and_account() {
         let role_only = element(&[("AWS", "arn:aws:iam::111122223333:role/Reader")]);
         assert!(!role_only.excludes(&session()));
+
+        let role_and_account = element(&[
+            ("AWS", "arn:aws:iam::111122223333:role/Reader"),
+            ("AWS", "111122223333"),
+        ]);
+        assert!(role_and_account.excludes(&session()));
+        assert!(
+            !role_and_account
+                .excludes(&Principal::from_arn("arn:aws:iam::111122223333:user/alice").unwrap())
+        );
 
         let session_only = element(&[("AWS", "arn:aws:sts::111122223333:assumed-role/Reader/s1")]);
         assert!(!session_only.excludes(&session()));
