@@ -34,7 +34,7 @@ pub(crate) enum PrincipalElement {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct SpecificPrincipals {
-    /// `"AWS": "*"`: every caller except anonymous ones.
+    /// `"AWS": "*"`, which AWS documents as the same as `"Principal": "*"`.
     any_aws: bool,
     accounts: Vec<Box<str>>,
     arns: Vec<Box<str>>,
@@ -155,6 +155,9 @@ impl PrincipalElement {
     pub(crate) fn matches(&self, principal: &Principal) -> Option<PrincipalMatch> {
         let specific = match self {
             PrincipalElement::Everyone => return Some(PrincipalMatch::Direct),
+            PrincipalElement::Specific(specific) if specific.any_aws => {
+                return Some(PrincipalMatch::Direct);
+            }
             PrincipalElement::Specific(specific) => specific,
         };
 
@@ -171,7 +174,7 @@ impl PrincipalElement {
                 .any(|named| named == provider)
                 .then_some(PrincipalMatch::Direct),
             kind => {
-                if specific.any_aws || specific.arns.iter().any(|arn| **arn == *principal.arn()) {
+                if specific.arns.iter().any(|arn| **arn == *principal.arn()) {
                     return Some(PrincipalMatch::Direct);
                 }
                 let names_role_or_federating_user = match kind {
@@ -203,11 +206,9 @@ impl PrincipalElement {
     pub(crate) fn excludes(&self, principal: &Principal) -> bool {
         let specific = match self {
             PrincipalElement::Everyone => return true,
+            PrincipalElement::Specific(specific) if specific.any_aws => return true,
             PrincipalElement::Specific(specific) => specific,
         };
-        if specific.any_aws && !matches!(principal.kind(), PrincipalKind::Anonymous) {
-            return true;
-        }
 
         match principal.kind() {
             PrincipalKind::Anonymous => false,
@@ -260,7 +261,11 @@ mod tests {
                 Principal::anonymous(),
                 Some(PrincipalMatch::Direct),
             ),
-            (element(&[("AWS", "*")]), Principal::anonymous(), None),
+            (
+                element(&[("AWS", "*")]),
+                Principal::anonymous(),
+                Some(PrincipalMatch::Direct),
+            ),
             (
                 element(&[("AWS", "*")]),
                 user.clone(),
@@ -319,7 +324,7 @@ mod tests {
             (
                 element(&[("AWS", "*")]),
                 Principal::service("config.amazonaws.com"),
-                None,
+                Some(PrincipalMatch::Direct),
             ),
             (
                 element(&[("Federated", "cognito-identity.amazonaws.com")]),
