@@ -96,7 +96,7 @@ pub struct ActionPattern {
     name: PatternPart,
 }
 
-/// How one side of the colon of an action pattern matches.
+/// The shape of one side of the colon of an action pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum PatternPart {
     /// No wildcard: the text must be equal, ignoring case.

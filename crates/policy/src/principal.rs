@@ -1,22 +1,22 @@
 //! The `Principal` and `NotPrincipal` elements of resource-based policies, trust policies
 //! and RCPs, and how a request's caller matches them.
 //!
-//! How a caller matched matters to the evaluator: in the same account, a resource policy
-//! that names an IAM user or a role session grants access on its own, one that names a role
-//! is still limited by the session's permissions boundary and session policy, and one that
-//! names only the account leaves the decision to the account's identity policies.
+//! The way a caller matched matters to the evaluator. In the same account, a resource
+//! policy that names an IAM user or a role session grants access on its own. One that
+//! names a role is still limited by the session's permissions boundary and session policy.
+//! One that names only the account leaves the decision to the account's identity policies.
 
 use crate::error::Violation;
 use crate::request::{Principal, PrincipalKind};
 
-/// How a caller matched a `Principal` element.
+/// The way a caller matched a `Principal` element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PrincipalMatch {
     /// The element names the caller's account (`111122223333` or
     /// `arn:aws:iam::111122223333:root`).
     Account,
     /// The element names the role of the caller's session, or the IAM user who created a
-    /// federated user session; the session's permissions boundary and session policy
+    /// federated user session. The session's permissions boundary and session policy
     /// still apply.
     RoleOrFederatingUser,
     /// The element names the caller directly, or is `*`.
@@ -141,7 +141,7 @@ fn is_principal_arn(value: &str) -> bool {
 }
 
 /// IAM rewrites a principal ARN to the entity's unique ID (`AIDA...`, `AROA...`) when the
-/// entity is deleted, so such IDs are valid principals that match nobody.
+/// entity is deleted, so such IDs are valid principals that match no caller.
 fn is_unique_id(value: &str) -> bool {
     value.len() >= 16
         && (value.starts_with("AIDA") || value.starts_with("AROA"))

@@ -2,8 +2,8 @@
 //! must not have, what an RCP may contain, and the legacy SCP grammar.
 //!
 //! The grammar shared by every kind (JSON shape, element types, action and ARN syntax,
-//! condition operators) is checked in `parse` as the document is read; this module is
-//! consulted there for the kind-specific decisions.
+//! condition operators) is checked in `parse` as the document is read. `parse` consults
+//! this module for the kind-specific decisions.
 
 use crate::error::{ActionProblem, Violation};
 use crate::kind::{CompileOptions, PolicyKind, ScpGrammar};
