@@ -16,8 +16,14 @@ fi
 for target in $(cargo fuzz list); do
     corpus="corpus/$target"
     mkdir -p "$corpus"
-    # Seed each run with the policy documents the tests use.
+    # Seed each run with the policy documents the tests use, and the catalog target with a
+    # slice of the catalog and a few action patterns.
     cp ../crates/policy/tests/policies/*/*.json "$corpus/"
+    if [[ "$target" == "catalog" ]]; then
+        head -c 4000 ../crates/catalog/data/catalog.tsv > "$corpus/catalog-head.tsv"
+        printf 's3:Get*' > "$corpus/pattern-s3"
+        printf '*:Describe*' > "$corpus/pattern-describe"
+    fi
     echo "fuzzing $target for ${seconds}s"
     cargo fuzz run --sanitizer none "$target" "$corpus" -- \
         -max_total_time="$seconds" -max_len=8192 -timeout=10 -print_final_stats=1

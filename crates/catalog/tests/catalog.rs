@@ -307,3 +307,15 @@ fn policy_fixtures_name_known_actions() {
         assert!(warnings.is_empty(), "{warnings:?}");
     }
 }
+
+#[test]
+fn every_catalog_action_is_a_valid_request_action() {
+    let mut invalid = Vec::new();
+    for action in catalog().all_actions() {
+        let name = action.full_name();
+        if policy::Action::new(&name).is_err() || ActionPattern::new(&name).is_err() {
+            invalid.push(name);
+        }
+    }
+    assert!(invalid.is_empty(), "{invalid:?}");
+}

@@ -92,7 +92,45 @@ pub struct ActionPattern {
     lowercase: Box<str>,
     /// Byte offset of the colon; `None` for `*`.
     colon: Option<usize>,
-    full: Pattern,
+    service: PatternPart,
+    name: PatternPart,
+}
+
+/// The shape of one side of the colon of an action pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PatternPart {
+    /// No wildcard: the text must be equal, ignoring case.
+    Literal,
+    /// A lone `*`.
+    Any,
+    /// Wildcards among other text.
+    Glob(Pattern),
+}
+
+impl PatternPart {
+    fn new(text: &str) -> PatternPart {
+        if text == "*" {
+            PatternPart::Any
+        } else if text.contains(['*', '?']) {
+            PatternPart::Glob(Pattern::compile(
+                text,
+                Wildcards::Enabled,
+                Variables::Disabled,
+            ))
+        } else {
+            PatternPart::Literal
+        }
+    }
+
+    /// Matches `input` in any letter case against this part, whose lower-cased text is
+    /// `lowercase`.
+    fn matches(&self, lowercase: &str, input: &str) -> bool {
+        match self {
+            PatternPart::Literal => lowercase.eq_ignore_ascii_case(input),
+            PatternPart::Any => true,
+            PatternPart::Glob(pattern) => pattern.matches(input, Case::Insensitive, &NoVariables),
+        }
+    }
 }
 
 impl ActionPattern {
@@ -100,12 +138,19 @@ impl ActionPattern {
     /// regard to case.
     pub fn new(text: &str) -> Result<ActionPattern, ActionProblem> {
         check_pattern_syntax(text)?;
-        let lowercase = text.to_lowercase();
+        // The syntax check admits only ASCII characters.
+        let lowercase = text.to_ascii_lowercase();
+        let colon = lowercase.find(':');
+        let (service, name) = match lowercase.split_once(':') {
+            Some((service, name)) => (PatternPart::new(service), PatternPart::new(name)),
+            None => (PatternPart::Any, PatternPart::Any),
+        };
         Ok(ActionPattern {
             text: text.into(),
-            colon: lowercase.find(':'),
-            full: Pattern::compile(&lowercase, Wildcards::Enabled, Variables::Disabled),
             lowercase: lowercase.into_boxed_str(),
+            colon,
+            service,
+            name,
         })
     }
 
@@ -116,23 +161,38 @@ impl ActionPattern {
 
     /// Returns true when the pattern is `*`, which matches every action.
     pub fn is_any(&self) -> bool {
-        self.full.is_any()
+        self.colon.is_none()
     }
 
     /// Returns the lower-cased service prefix when it contains no wildcard.
     pub fn literal_service(&self) -> Option<&str> {
-        let service = self.lowercase.get(..self.colon?)?;
-        (!service.contains(['*', '?'])).then_some(service)
+        match self.service {
+            PatternPart::Literal => self.service_text(),
+            PatternPart::Any | PatternPart::Glob(_) => None,
+        }
+    }
+
+    fn service_text(&self) -> Option<&str> {
+        self.lowercase.get(..self.colon?)
     }
 
     /// Returns the lower-cased action name part, after the colon.
-    fn name(&self) -> Option<&str> {
+    fn name_text(&self) -> Option<&str> {
         self.lowercase.get(self.colon? + 1..)
     }
 
     /// Returns true when `action` (`service:name`, any letter case) matches this pattern.
     pub fn matches(&self, action: &str) -> bool {
-        self.full.matches(action, Case::Insensitive, &NoVariables)
+        if self.is_any() {
+            return true;
+        }
+        let (Some(service_text), Some(name_text)) = (self.service_text(), self.name_text()) else {
+            return false;
+        };
+        let Some((service, name)) = action.split_once(':') else {
+            return false;
+        };
+        self.service.matches(service_text, service) && self.name.matches(name_text, name)
     }
 }
 
@@ -163,7 +223,8 @@ fn check_pattern_syntax(text: &str) -> Result<(), ActionProblem> {
 pub(crate) struct ActionMatcher {
     any: bool,
     services: Vec<ServicePatterns>,
-    wildcard_services: Vec<Pattern>,
+    /// Patterns whose service prefix has a wildcard, checked one by one.
+    wildcard_services: Vec<ActionPattern>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,7 +259,7 @@ impl ActionMatcher {
                 continue;
             }
             let Some(service) = pattern.literal_service() else {
-                matcher.wildcard_services.push(pattern.full.clone());
+                matcher.wildcard_services.push(pattern.clone());
                 continue;
             };
 
@@ -222,17 +283,11 @@ impl ActionMatcher {
                     &mut matcher.services[index]
                 }
             };
-            let name = pattern.name().unwrap_or_default();
-            if name == "*" {
-                entry.all = true;
-            } else if !name.contains(['*', '?']) {
-                entry.exact_names.push((fingerprint(name), name.into()));
-            } else {
-                entry.name_patterns.push(Pattern::compile(
-                    name,
-                    Wildcards::Enabled,
-                    Variables::Disabled,
-                ));
+            let name = pattern.name_text().unwrap_or_default();
+            match &pattern.name {
+                PatternPart::Any => entry.all = true,
+                PatternPart::Literal => entry.exact_names.push((fingerprint(name), name.into())),
+                PatternPart::Glob(glob) => entry.name_patterns.push(glob.clone()),
             }
         }
 
@@ -272,7 +327,7 @@ impl ActionMatcher {
 
         self.wildcard_services
             .iter()
-            .any(|pattern| pattern.matches(action.lowercase(), Case::Sensitive, &NoVariables))
+            .any(|pattern| pattern.matches(action.lowercase()))
     }
 }
 
@@ -368,6 +423,27 @@ mod tests {
         assert!(pattern.matches("EC2:RunInstances"));
         assert!(!pattern.matches("ec2:StopInstances"));
         assert_eq!(pattern.literal_service(), Some("ec2"));
+    }
+
+    #[test]
+    fn single_pattern_table() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("*", "anything:AtAll", true),
+            ("*:*", "s3:GetObject", true),
+            ("*:Get*", "S3:getObject", true),
+            ("*:Get*", "s3:PutObject", false),
+            ("s?:GetObject", "s3:GETOBJECT", true),
+            ("s3:GetObject", "s3:GetObjectAcl", false),
+            ("s3:*", "s3express:CreateSession", false),
+            ("s3:*", "no-colon", false),
+        ];
+        for (pattern, action, expected) in cases {
+            assert_eq!(
+                ActionPattern::new(pattern).unwrap().matches(action),
+                *expected,
+                "{pattern} {action}"
+            );
+        }
     }
 
     #[test]

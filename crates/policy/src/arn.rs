@@ -15,7 +15,7 @@ const ARN_SEGMENTS: usize = 6;
 /// A compiled `Resource` entry or `Arn*` condition value.
 // NOTE: AWS describes `ArnLike` as comparing the six segments one by one. Both uses share
 // this matcher, so a condition value whose segment ends in `*` may also run past a colon as
-// a Resource entry does; the two differ only for malformed ARNs.
+// a Resource entry does. The two differ only for malformed ARNs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ArnPattern {
     segments: Box<[Pattern]>,

@@ -320,6 +320,11 @@ pub enum Violation {
         /// Why, and what to do instead.
         reason: &'static str,
     },
+    /// `NotPrincipal` in an Allow statement, which AWS does not support.
+    #[error(
+        "NotPrincipal is supported only with \"Effect\": \"Deny\"; to allow everyone but some principals, use Principal with a condition on aws:PrincipalArn"
+    )]
+    NotPrincipalWithAllow,
     /// A resource control policy statement with `"Effect": "Allow"`.
     #[error(
         "a resource control policy may only deny; use \"Effect\": \"Deny\" (only the AWS-managed RCPFullAWSAccess allows)"

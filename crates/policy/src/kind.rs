@@ -8,7 +8,7 @@ use std::fmt;
 
 /// Maximum size of a service control policy: 5,120 characters, whitespace included,
 /// because the Organizations API stores the document as sent.
-// NOTE: older AWS pages said the quota counts bytes; the current page says characters.
+// NOTE: older AWS pages gave the quota in bytes; the current page gives characters.
 // Sizes here count Unicode characters, so a non-ASCII SCP may pass here and fail in AWS.
 pub const SERVICE_CONTROL_POLICY_SIZE_LIMIT: usize = 5_120;
 
@@ -126,7 +126,7 @@ impl fmt::Display for PolicyKind {
     }
 }
 
-/// How a size quota counts the characters of a document.
+/// The rule a size quota uses to count the characters of a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SizeCounting {
     /// Every character counts, whitespace included.
@@ -169,7 +169,7 @@ fn count_outside_whitespace(document: &str) -> usize {
     count
 }
 
-/// Which SCP grammar to accept.
+/// The SCP grammar to accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ScpGrammar {
     /// The full IAM policy language, which AWS enabled for SCPs in September 2025:

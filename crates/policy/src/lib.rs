@@ -5,7 +5,7 @@
 //!
 //! The crate has no I/O and no async code. A policy is compiled once with
 //! [`Policy::compile`], which checks the grammar and quota of its kind and precomputes its
-//! matchers; the compiled policy is then evaluated against any number of requests.
+//! matchers. The compiled policy is then evaluated against any number of requests.
 //!
 //! ```
 //! use policy::{Decision, Evaluator, Level, OrganizationPolicies, Policy, PolicyKind, PolicySet, Principal, Request, Resource};

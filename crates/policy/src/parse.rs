@@ -209,6 +209,7 @@ impl Reader<'_> {
 
         let shape = StatementShape {
             effect,
+            not_principal: principals.as_ref().is_some_and(|block| block.negated),
             not_action: actions.negated,
             actions: &action_texts,
             not_resource: resources
@@ -739,6 +740,7 @@ fn element_offset(elements: &StatementElements<'_>, name: &str) -> Option<usize>
         "NotAction" => &elements.not_action,
         "Resource" => &elements.resource,
         "NotResource" => &elements.not_resource,
+        "NotPrincipal" => &elements.not_principal,
         "Condition" => &elements.condition,
         _ => &None,
     };

@@ -1,22 +1,22 @@
 //! The `Principal` and `NotPrincipal` elements of resource-based policies, trust policies
 //! and RCPs, and how a request's caller matches them.
 //!
-//! How a caller matched matters to the evaluator: in the same account, a resource policy
-//! that names an IAM user or a role session grants access on its own, one that names a role
-//! is still limited by the session's permissions boundary and session policy, and one that
-//! names only the account leaves the decision to the account's identity policies.
+//! The way a caller matched matters to the evaluator. In the same account, a resource
+//! policy that names an IAM user or a role session grants access on its own. One that
+//! names a role is still limited by the session's permissions boundary and session policy.
+//! One that names only the account leaves the decision to the account's identity policies.
 
 use crate::error::Violation;
 use crate::request::{Principal, PrincipalKind};
 
-/// How a caller matched a `Principal` element.
+/// The way a caller matched a `Principal` element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PrincipalMatch {
     /// The element names the caller's account (`111122223333` or
     /// `arn:aws:iam::111122223333:root`).
     Account,
     /// The element names the role of the caller's session, or the IAM user who created a
-    /// federated user session; the session's permissions boundary and session policy
+    /// federated user session. The session's permissions boundary and session policy
     /// still apply.
     RoleOrFederatingUser,
     /// The element names the caller directly, or is `*`.
@@ -34,7 +34,7 @@ pub(crate) enum PrincipalElement {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct SpecificPrincipals {
-    /// `"AWS": "*"`: every caller except anonymous ones.
+    /// `"AWS": "*"`, which AWS documents as the same as `"Principal": "*"`.
     any_aws: bool,
     accounts: Vec<Box<str>>,
     arns: Vec<Box<str>>,
@@ -141,7 +141,7 @@ fn is_principal_arn(value: &str) -> bool {
 }
 
 /// IAM rewrites a principal ARN to the entity's unique ID (`AIDA...`, `AROA...`) when the
-/// entity is deleted, so such IDs are valid principals that match nobody.
+/// entity is deleted, so such IDs are valid principals that match no caller.
 fn is_unique_id(value: &str) -> bool {
     value.len() >= 16
         && (value.starts_with("AIDA") || value.starts_with("AROA"))
@@ -155,6 +155,9 @@ impl PrincipalElement {
     pub(crate) fn matches(&self, principal: &Principal) -> Option<PrincipalMatch> {
         let specific = match self {
             PrincipalElement::Everyone => return Some(PrincipalMatch::Direct),
+            PrincipalElement::Specific(specific) if specific.any_aws => {
+                return Some(PrincipalMatch::Direct);
+            }
             PrincipalElement::Specific(specific) => specific,
         };
 
@@ -171,7 +174,7 @@ impl PrincipalElement {
                 .any(|named| named == provider)
                 .then_some(PrincipalMatch::Direct),
             kind => {
-                if specific.any_aws || specific.arns.iter().any(|arn| **arn == *principal.arn()) {
+                if specific.arns.iter().any(|arn| **arn == *principal.arn()) {
                     return Some(PrincipalMatch::Direct);
                 }
                 let names_role_or_federating_user = match kind {
@@ -194,21 +197,18 @@ impl PrincipalElement {
         }
     }
 
-    /// Returns true when `principal` is excluded by a `NotPrincipal` element, which AWS
-    /// decides more narrowly than `Principal`: the caller's own ARN must be listed (a role
-    /// ARN does not cover its sessions), and for callers in an account the account must be
-    /// listed too.
-    // NOTE: this follows AWS's advice for NotPrincipal with Deny (list the session ARN and
-    // the account). How AWS matches a NotPrincipal entry that names only a role is not
-    // documented; here it exempts none of the role's sessions.
+    /// Returns true when `principal` is excluded by a `NotPrincipal` element. AWS checks the
+    /// caller's account as well as the caller, so both must be listed: the account and the
+    /// user, the account and the role or session, or the account alone for its root user.
+    // NOTE: AWS documents that it checks the account, then the role, then the session, and
+    // advises listing the role and its account. Whether a role ARN alone, without the
+    // session ARN, exempts every session is inferred from that advice.
     pub(crate) fn excludes(&self, principal: &Principal) -> bool {
         let specific = match self {
             PrincipalElement::Everyone => return true,
+            PrincipalElement::Specific(specific) if specific.any_aws => return true,
             PrincipalElement::Specific(specific) => specific,
         };
-        if specific.any_aws && !matches!(principal.kind(), PrincipalKind::Anonymous) {
-            return true;
-        }
 
         match principal.kind() {
             PrincipalKind::Anonymous => false,
@@ -224,11 +224,13 @@ impl PrincipalElement {
             PrincipalKind::User
             | PrincipalKind::AssumedRole { .. }
             | PrincipalKind::FederatedUser { .. } => {
-                let arn_listed = specific.arns.iter().any(|arn| **arn == *principal.arn());
+                let listed = |arn: &str| specific.arns.iter().any(|named| **named == *arn);
+                let caller_listed = listed(principal.arn())
+                    || matches!(principal.kind(), PrincipalKind::AssumedRole { role_arn, .. } if listed(role_arn));
                 let account_listed = principal.account().is_some_and(|account| {
                     specific.accounts.iter().any(|named| **named == *account)
                 });
-                arn_listed && account_listed
+                caller_listed && account_listed
             }
         }
     }
@@ -259,7 +261,11 @@ mod tests {
                 Principal::anonymous(),
                 Some(PrincipalMatch::Direct),
             ),
-            (element(&[("AWS", "*")]), Principal::anonymous(), None),
+            (
+                element(&[("AWS", "*")]),
+                Principal::anonymous(),
+                Some(PrincipalMatch::Direct),
+            ),
             (
                 element(&[("AWS", "*")]),
                 user.clone(),
@@ -318,7 +324,7 @@ mod tests {
             (
                 element(&[("AWS", "*")]),
                 Principal::service("config.amazonaws.com"),
-                None,
+                Some(PrincipalMatch::Direct),
             ),
             (
                 element(&[("Federated", "cognito-identity.amazonaws.com")]),
@@ -353,9 +359,19 @@ mod tests {
     }
 
     #[test]
-    fn not_principal_needs_session_and_account() {
+    fn not_principal_needs_caller_and_account() {
         let role_only = element(&[("AWS", "arn:aws:iam::111122223333:role/Reader")]);
         assert!(!role_only.excludes(&session()));
+
+        let role_and_account = element(&[
+            ("AWS", "arn:aws:iam::111122223333:role/Reader"),
+            ("AWS", "111122223333"),
+        ]);
+        assert!(role_and_account.excludes(&session()));
+        assert!(
+            !role_and_account
+                .excludes(&Principal::from_arn("arn:aws:iam::111122223333:user/alice").unwrap())
+        );
 
         let session_only = element(&[("AWS", "arn:aws:sts::111122223333:assumed-role/Reader/s1")]);
         assert!(!session_only.excludes(&session()));

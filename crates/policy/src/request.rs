@@ -507,7 +507,10 @@ impl Resolve for Context {
     }
 }
 
-/// A request to authorize.
+/// A request to authorize: one principal, one action, one resource. AWS authorizes an
+/// action that touches several resources (`ec2:RunInstances` names an instance, volumes,
+/// network interfaces and an image) once per resource, so the caller builds one request
+/// for each and allows the call only if every one is allowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     principal: Principal,

@@ -87,7 +87,7 @@ pub(crate) struct PrincipalBlock {
     pub(crate) element: PrincipalElement,
 }
 
-/// Why a statement did or did not apply to a request.
+/// The outcome of testing one statement against a request.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum StatementMatch<'p> {
     /// Every element matched; carries how the principal matched (`Direct` when the
@@ -136,7 +136,7 @@ impl Statement {
         &self.conditions
     }
 
-    /// Tests the statement against `request`. `has_permissions_boundary` tells whether the
+    /// Tests the statement against `request`. `has_permissions_boundary` is true when the
     /// caller has a permissions boundary, because AWS never exempts such a caller from a
     /// Deny with `NotPrincipal`.
     pub(crate) fn evaluate(

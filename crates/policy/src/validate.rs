@@ -2,8 +2,8 @@
 //! must not have, what an RCP may contain, and the legacy SCP grammar.
 //!
 //! The grammar shared by every kind (JSON shape, element types, action and ARN syntax,
-//! condition operators) is checked in `parse` as the document is read; this module is
-//! consulted there for the kind-specific decisions.
+//! condition operators) is checked in `parse` as the document is read. `parse` consults
+//! this module for the kind-specific decisions.
 
 use crate::error::{ActionProblem, Violation};
 use crate::kind::{CompileOptions, PolicyKind, ScpGrammar};
@@ -95,6 +95,7 @@ pub(crate) fn find_unsupported_character(kind: PolicyKind, document: &str) -> Op
 /// The elements of a statement that the kind rules look at together.
 pub(crate) struct StatementShape<'a> {
     pub(crate) effect: Effect,
+    pub(crate) not_principal: bool,
     pub(crate) not_action: bool,
     pub(crate) actions: &'a [&'a str],
     pub(crate) not_resource: bool,
@@ -117,6 +118,10 @@ pub(crate) fn check_statement_shape(
 ) -> Result<(), ShapeViolation> {
     let fail =
         |element: &'static str, violation: Violation| Err(ShapeViolation { element, violation });
+
+    if shape.not_principal && shape.effect == Effect::Allow {
+        return fail("NotPrincipal", Violation::NotPrincipalWithAllow);
+    }
 
     match kind {
         PolicyKind::ResourceControl => {
@@ -197,6 +202,7 @@ mod tests {
     ) -> StatementShape<'a> {
         StatementShape {
             effect,
+            not_principal: false,
             not_action: false,
             actions,
             not_resource: false,

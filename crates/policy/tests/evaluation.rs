@@ -1205,3 +1205,44 @@ fn trace_lists_every_policy_type() {
         assert_eq!(group.statements.len(), 1);
     }
 }
+
+#[test]
+fn shared_types_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Policy>();
+    assert_send_sync::<Evaluator>();
+    assert_send_sync::<policy::Request>();
+    assert_send_sync::<OrganizationPolicies>();
+    assert_send_sync::<PolicySet<'static>>();
+}
+
+#[test]
+fn trace_report_names_exemptions() {
+    let admin = [administrator_access()];
+    let scps = OrganizationPolicies::management(scp_chain_with(Vec::new()).levels);
+    let set = PolicySet {
+        identity: &admin,
+        service_control: Some(&scps),
+        ..PolicySet::default()
+    };
+    let describe = request(
+        user(MANAGEMENT, "admin"),
+        "ec2:DescribeInstances",
+        Resource::new("*"),
+        "us-east-1",
+        &[],
+    );
+    let report = Evaluator::new().explain(&describe, &set).trace.to_string();
+    assert!(
+        report.contains("service control policies: not applied: the management account is exempt"),
+        "{report}"
+    );
+    assert!(
+        report.contains("resource control policies: not applied: the account is not in an organization with this policy type"),
+        "{report}"
+    );
+    assert!(
+        report.contains("identity-based policies: allowed by AdministratorAccess statement #0"),
+        "{report}"
+    );
+}

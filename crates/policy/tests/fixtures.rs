@@ -533,50 +533,48 @@ fn identity_perimeter_rcp() {
     )]);
     let object = || Resource::new("arn:aws:s3:::bucket/key").with_account(MEMBER);
 
-    let inside = request(
-        user(MEMBER, "reader"),
-        "s3:GetObject",
-        object(),
-        "us-east-1",
-        &[("aws:PrincipalOrgID", "<my-org-id>")],
-    );
-    assert_eq!(decide_under_rcps(&rcps, &inside), Decision::Allowed);
-
-    let outside = request(
-        user(OTHER, "partner"),
-        "s3:GetObject",
-        object(),
-        "us-east-1",
-        &[("aws:PrincipalOrgID", "o-elsewhere")],
-    );
-    assert_eq!(
-        decide_under_rcps(&rcps, &outside),
-        Decision::ExplicitlyDenied
-    );
-
-    let trusted_third_party = request(
-        user(OTHER, "partner"),
-        "s3:GetObject",
-        object(),
-        "us-east-1",
-        &[("aws:PrincipalAccount", "<third-party-account-a>")],
-    );
-    assert_eq!(
-        decide_under_rcps(&rcps, &trusted_third_party),
-        Decision::Allowed
-    );
-
-    let excluded_resource = request(
-        user(OTHER, "partner"),
-        "s3:GetObject",
-        object(),
-        "us-east-1",
-        &[("aws:ResourceTag/dp:exclude:identity", "true")],
-    );
-    assert_eq!(
-        decide_under_rcps(&rcps, &excluded_resource),
-        Decision::Allowed
-    );
+    // Callers from other accounts are denied unless the organization, a listed account or
+    // the resource's exclusion tag lets them through.
+    let cases: [(&str, &str, &str, Decision); 4] = [
+        (
+            MEMBER,
+            "aws:PrincipalOrgID",
+            "<my-org-id>",
+            Decision::Allowed,
+        ),
+        (
+            OTHER,
+            "aws:PrincipalOrgID",
+            "o-elsewhere",
+            Decision::ExplicitlyDenied,
+        ),
+        (
+            OTHER,
+            "aws:PrincipalAccount",
+            "<third-party-account-a>",
+            Decision::Allowed,
+        ),
+        (
+            OTHER,
+            "aws:ResourceTag/dp:exclude:identity",
+            "true",
+            Decision::Allowed,
+        ),
+    ];
+    for (account, key, value, expected) in cases {
+        let get = request(
+            user(account, "caller"),
+            "s3:GetObject",
+            object(),
+            "us-east-1",
+            &[(key, value)],
+        );
+        assert_eq!(
+            decide_under_rcps(&rcps, &get),
+            expected,
+            "{account} with {key}={value}"
+        );
+    }
 
     // A service acting for an account outside the organization is stopped by the
     // confused-deputy statement.

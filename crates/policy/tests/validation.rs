@@ -431,6 +431,25 @@ fn principal_rules_per_kind() {
 }
 
 #[test]
+fn not_principal_only_with_deny() {
+    let allow = document(
+        r#"{"Effect": "Allow", "NotPrincipal": {"AWS": "111122223333"}, "Action": "s3:*", "Resource": "*"}"#,
+    );
+    let error = error_of(PolicyKind::Resource, &allow);
+    assert_eq!(error.violation(), Some(&Violation::NotPrincipalWithAllow));
+    assert_eq!(
+        error.location(),
+        Some(Location {
+            line: 1,
+            column: 61
+        })
+    );
+
+    let deny = allow.replace("\"Allow\"", "\"Deny\"");
+    assert!(Policy::compile("bucket", PolicyKind::Resource, &deny).is_ok());
+}
+
+#[test]
 fn principal_values() {
     let principal = |value: &str| {
         document(&format!(

@@ -168,7 +168,7 @@ impl BaseOperator {
     }
 }
 
-/// How a condition treats a multi-valued request key.
+/// The treatment of a multi-valued request key by a condition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SetQualifier {
     /// No qualifier: the key is compared as a single value.

@@ -1,6 +1,6 @@
 //! Typed condition values: numbers, dates, booleans, IP networks and base64 binary.
 //!
-//! Policy values are parsed once when the policy compiles; request values are parsed when
+//! Policy values are parsed once when the policy compiles. Request values are parsed when
 //! a condition reads them, and a request value that does not parse matches nothing.
 
 use std::net::IpAddr;

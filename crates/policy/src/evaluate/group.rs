@@ -2,8 +2,8 @@
 //! level, reporting each statement to a [`Sink`].
 //!
 //! The sink decides whether anything is recorded. [`NoTrace`] records nothing and lets
-//! evaluation stop at the first Deny; the trace recorder sees every statement. Because both
-//! run this same code, `authorize` and `explain` cannot disagree.
+//! evaluation stop at the first Deny. The trace recorder receives every statement. Because
+//! both run this same code, `authorize` and `explain` cannot disagree.
 
 use super::{Exemption, OrganizationPolicies, Source, StatementRef};
 use crate::policy::Policy;
@@ -11,7 +11,7 @@ use crate::principal::PrincipalMatch;
 use crate::request::Request;
 use crate::statement::{Effect, StatementMatch};
 
-/// Where a group of statements sits in the policy set.
+/// The position of a group of statements in the policy set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Slot<'p> {
     ServiceControlLevel { level: usize, target: &'p str },
@@ -23,7 +23,7 @@ pub(crate) enum Slot<'p> {
 }
 
 impl<'p> Slot<'p> {
-    /// The slot that names a whole SCP chain, for exemptions.
+    /// Returns the slot that names a whole SCP chain, for exemptions.
     pub(crate) fn service_control_chain() -> Slot<'p> {
         Slot::ServiceControlLevel {
             level: 0,
@@ -31,7 +31,7 @@ impl<'p> Slot<'p> {
         }
     }
 
-    /// The slot that names a whole RCP chain, for exemptions.
+    /// Returns the slot that names a whole RCP chain, for exemptions.
     pub(crate) fn resource_control_chain() -> Slot<'p> {
         Slot::ResourceControlLevel {
             level: 0,
@@ -195,7 +195,7 @@ pub(crate) fn evaluate_chain<'p, S: Sink<'p>>(
             if !S::FULL {
                 return ChainOutcome::Denied { source, statement };
             }
-            // A full sink still sees the later levels, which cannot change the result.
+            // A full sink still receives the later levels, which cannot change the result.
             first_deny.get_or_insert((source, statement));
         }
         if outcome.allow.is_none() && missing_allow.is_none() {

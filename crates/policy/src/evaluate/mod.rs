@@ -278,6 +278,24 @@ pub enum Exemption {
     ServiceNotSupported,
 }
 
+impl fmt::Display for Exemption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Exemption::NoOrganization => {
+                "the account is not in an organization with this policy type"
+            }
+            Exemption::ManagementAccount => "the management account is exempt",
+            Exemption::ServiceLinkedRole => "service-linked roles are exempt",
+            Exemption::NotAnAccountPrincipal => "the caller is not a principal of an account",
+            Exemption::AwsManagedKey => "AWS managed KMS keys are exempt",
+            Exemption::ExemptAction => "the action is exempt",
+            Exemption::ServiceNotSupported => {
+                "the service does not support resource control policies"
+            }
+        })
+    }
+}
+
 /// Evaluates requests. Holds settings that do not change per request.
 #[derive(Debug, Clone, Default)]
 pub struct Evaluator {

@@ -16,11 +16,11 @@ pub struct Explanation<'p> {
     /// The decision, identical to what [`Evaluator::authorize`](super::Evaluator::authorize)
     /// returns for the same input.
     pub authorization: Authorization<'p>,
-    /// What each policy type and level contributed.
+    /// The contribution of each policy type and level.
     pub trace: Trace<'p>,
 }
 
-/// What each policy type and level contributed to a decision.
+/// The contribution of each policy type and level to a decision.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trace<'p> {
     /// The SCP chain of the caller's account.
@@ -281,7 +281,7 @@ fn write_statements(f: &mut fmt::Formatter<'_>, statements: &[StatementTrace<'_>
 
 fn write_chain(f: &mut fmt::Formatter<'_>, name: &str, chain: &ChainTrace<'_>) -> fmt::Result {
     match chain {
-        ChainTrace::NotApplicable(exemption) => writeln!(f, "{name}: not applied ({exemption:?})"),
+        ChainTrace::NotApplicable(exemption) => writeln!(f, "{name}: not applied: {exemption}"),
         ChainTrace::Evaluated(levels) => {
             writeln!(f, "{name}:")?;
             for level in levels {
