@@ -1,5 +1,5 @@
-//! AWS Organizations: organizations, their root, OUs and accounts, CreateAccount requests and
-//! tags.
+//! AWS Organizations: organizations, their root, OUs and accounts, CreateAccount requests,
+//! tags, and the handshakes by which accounts join and organizations enable all features.
 //!
 //! The service serves requests from an in-memory [`State`](state::State). A write runs in three
 //! steps under one writer lock: compute the changes from the current state (failing with the
@@ -9,7 +9,9 @@
 
 mod accounts;
 mod error;
+mod handshakes;
 mod ids;
+mod membership;
 mod paging;
 mod state;
 mod structure;
@@ -137,8 +139,36 @@ impl Organizations {
             Operation::ListTagsForResource => {
                 encode(self.list_tags_for_resource(caller, decode(&input)?))
             }
-            // NOTE: policies, handshakes, delegated administration, trusted access and the
-            // other operations of the model are not served yet, so they return the unknown-operation error.
+            Operation::CreateGovCloudAccount => {
+                encode(self.create_gov_cloud_account(caller, decode(&input)?))
+            }
+            Operation::InviteAccountToOrganization => encode(
+                self.invite_account_to_organization(caller, decode(&input)?)
+                    .await,
+            ),
+            Operation::AcceptHandshake => {
+                encode(self.accept_handshake(caller, decode(&input)?).await)
+            }
+            Operation::DeclineHandshake => {
+                encode(self.decline_handshake(caller, decode(&input)?).await)
+            }
+            Operation::CancelHandshake => {
+                encode(self.cancel_handshake(caller, decode(&input)?).await)
+            }
+            Operation::DescribeHandshake => {
+                encode(self.describe_handshake(caller, decode(&input)?))
+            }
+            Operation::ListHandshakesForAccount => {
+                encode(self.list_handshakes_for_account(caller, decode(&input)?))
+            }
+            Operation::ListHandshakesForOrganization => {
+                encode(self.list_handshakes_for_organization(caller, decode(&input)?))
+            }
+            Operation::EnableAllFeatures => encode(self.enable_all_features(caller).await),
+            Operation::LeaveOrganization => encode(self.leave_organization(caller).await),
+            // NOTE: policies, delegated administration, trusted access, responsibility
+            // transfers and the other operations of the model are not served yet, so they
+            // return the unknown-operation error.
             other => {
                 return Err(wire::error::unknown_operation(
                     wire::Protocol::AwsJson1_1,
@@ -244,20 +274,30 @@ impl Organizations {
 
 /// The operations [`Organizations::handle`] serves; the rest of the model's operations return the unknown-operation error.
 pub const SERVED_OPERATIONS: &[Operation] = &[
+    Operation::AcceptHandshake,
+    Operation::CancelHandshake,
     Operation::CloseAccount,
     Operation::CreateAccount,
+    Operation::CreateGovCloudAccount,
     Operation::CreateOrganization,
     Operation::CreateOrganizationalUnit,
     Operation::DeleteOrganization,
+    Operation::DeclineHandshake,
     Operation::DeleteOrganizationalUnit,
     Operation::DescribeAccount,
     Operation::DescribeCreateAccountStatus,
+    Operation::DescribeHandshake,
     Operation::DescribeOrganization,
     Operation::DescribeOrganizationalUnit,
+    Operation::EnableAllFeatures,
+    Operation::InviteAccountToOrganization,
+    Operation::LeaveOrganization,
     Operation::ListAccounts,
     Operation::ListAccountsForParent,
     Operation::ListChildren,
     Operation::ListCreateAccountStatus,
+    Operation::ListHandshakesForAccount,
+    Operation::ListHandshakesForOrganization,
     Operation::ListOrganizationalUnitsForParent,
     Operation::ListParents,
     Operation::ListRoots,

@@ -20,7 +20,7 @@ use sqlx::{Row, SqlitePool};
 mod records;
 
 pub use records::{
-    AccountRecord, Change, CreateAccountRequestRecord, OrganizationRecord,
+    AccountRecord, Change, CreateAccountRequestRecord, HandshakeRecord, OrganizationRecord,
     OrganizationalUnitRecord, RootRecord, Snapshot, TagRecord,
 };
 

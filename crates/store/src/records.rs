@@ -8,6 +8,7 @@ use crate::StoreError;
 /// Tables in an order that deletes children before the rows they reference.
 pub(crate) const TABLES_CHILD_FIRST: &[&str] = &[
     "tags",
+    "handshakes",
     "create_account_requests",
     "accounts",
     "organizational_units",
@@ -112,6 +113,39 @@ pub struct CreateAccountRequestRecord {
     pub failure_reason: Option<String>,
 }
 
+/// A handshake: an invitation to join an organization, or a request to enable all features
+/// and the approvals it asks of member accounts.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct HandshakeRecord {
+    /// `h-` id.
+    pub id: String,
+    /// The organization that sent the handshake.
+    pub organization_id: String,
+    /// `INVITE`, `ENABLE_ALL_FEATURES` or `APPROVE_ALL_FEATURES`.
+    pub action: String,
+    /// The state as last written: `REQUESTED`, `OPEN`, `CANCELED`, `ACCEPTED` or `DECLINED`.
+    /// Expiry is not written; the service layer derives it from `expires_at`.
+    pub state: String,
+    /// The recipient's party type: `ACCOUNT`, `EMAIL` or `ORGANIZATION`.
+    pub target_type: String,
+    /// The recipient: an account id, an email address or an organization id.
+    pub target_id: String,
+    /// The handshake this one belongs to, for the approvals of an `ENABLE_ALL_FEATURES` request.
+    pub parent_id: Option<String>,
+    /// The sender's notes for the recipient.
+    pub notes: Option<String>,
+    /// Tags for the invited account once it joins, as JSON encoded by the service layer.
+    pub tags: String,
+    /// When the handshake was sent.
+    pub requested_at: i64,
+    /// When the handshake expires unless it was answered.
+    pub expires_at: i64,
+    /// When `state` last changed.
+    pub state_changed_at: i64,
+    /// The account that accepted or declined the handshake.
+    pub responder_id: Option<String>,
+}
+
 /// One tag of a resource.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct TagRecord {
@@ -142,6 +176,8 @@ pub struct Snapshot {
     pub create_account_requests: Vec<CreateAccountRequestRecord>,
     /// Tags, by resource and position.
     pub tags: Vec<TagRecord>,
+    /// Handshakes in the order they were sent.
+    pub handshakes: Vec<HandshakeRecord>,
 }
 
 /// One write. A `Put` inserts the record or replaces the one with the same id, keeping its
@@ -173,6 +209,8 @@ pub enum Change {
     },
     /// Insert or replace a CreateAccount request.
     PutCreateAccountRequest(CreateAccountRequestRecord),
+    /// Insert or replace a handshake.
+    PutHandshake(HandshakeRecord),
     /// Replace every tag of a resource.
     SetTags {
         /// The resource's id.
@@ -197,6 +235,7 @@ pub(crate) async fn load(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
         )
         .await?,
         tags: fetch(pool, "SELECT * FROM tags ORDER BY resource_id, position").await?,
+        handshakes: fetch(pool, "SELECT * FROM handshakes ORDER BY rowid").await?,
     })
 }
 
@@ -327,6 +366,31 @@ pub(crate) async fn apply(
             .bind(record.completed_at)
             .bind(&record.account_id)
             .bind(&record.failure_reason)
+            .execute(connection)
+            .await?;
+        }
+        Change::PutHandshake(record) => {
+            sqlx::query(
+                "INSERT INTO handshakes (id, organization_id, action, state, target_type, target_id,
+                     parent_id, notes, tags, requested_at, expires_at, state_changed_at, responder_id)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET state = excluded.state,
+                     expires_at = excluded.expires_at, state_changed_at = excluded.state_changed_at,
+                     responder_id = excluded.responder_id",
+            )
+            .bind(&record.id)
+            .bind(&record.organization_id)
+            .bind(&record.action)
+            .bind(&record.state)
+            .bind(&record.target_type)
+            .bind(&record.target_id)
+            .bind(&record.parent_id)
+            .bind(&record.notes)
+            .bind(&record.tags)
+            .bind(record.requested_at)
+            .bind(record.expires_at)
+            .bind(record.state_changed_at)
+            .bind(&record.responder_id)
             .execute(connection)
             .await?;
         }

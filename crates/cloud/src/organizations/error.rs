@@ -1,6 +1,9 @@
 //! The errors AWS Organizations returns, each with its code and message.
 
-use model::organizations::{ConstraintViolationExceptionReason, InvalidInputExceptionReason};
+use model::organizations::{
+    ConstraintViolationExceptionReason, HandshakeConstraintViolationExceptionReason,
+    InvalidInputExceptionReason,
+};
 use model::shape::{Violation, ViolationKind};
 use wire::AwsError;
 
@@ -64,6 +67,40 @@ pub enum OrganizationsError {
         "You can't remove the management account from its organization. Delete the organization instead."
     )]
     MasterCannotLeaveOrganization,
+    /// `HandshakeNotFoundException`.
+    #[error("We can't find a handshake with the HandshakeId {0}.")]
+    HandshakeNotFound(String),
+    /// `HandshakeAlreadyInStateException`.
+    #[error("The handshake {id} is already {state}.")]
+    HandshakeAlreadyInState {
+        /// The handshake's id.
+        id: String,
+        /// The state it is already in.
+        state: &'static str,
+    },
+    /// `InvalidHandshakeTransitionException`.
+    #[error("You can't {operation} the handshake {id} because it is {state}.")]
+    InvalidHandshakeTransition {
+        /// The handshake's id.
+        id: String,
+        /// What the request tried to do: `accept`, `decline` or `cancel`.
+        operation: &'static str,
+        /// The handshake's current state.
+        state: &'static str,
+    },
+    /// `DuplicateHandshakeException`.
+    #[error(
+        "The organization already has an open invitation for {0}. Cancel it before you send another."
+    )]
+    DuplicateHandshake(String),
+    /// `HandshakeConstraintViolationException` with its reason.
+    #[error("{message}")]
+    HandshakeConstraintViolation {
+        /// The reason code.
+        reason: HandshakeConstraintViolationExceptionReason,
+        /// The message.
+        message: String,
+    },
     /// `ConstraintViolationException` with its reason.
     #[error("{message}")]
     ConstraintViolation {
@@ -121,6 +158,17 @@ impl OrganizationsError {
             OrganizationsError::MasterCannotLeaveOrganization => {
                 "MasterCannotLeaveOrganizationException"
             }
+            OrganizationsError::HandshakeNotFound(_) => "HandshakeNotFoundException",
+            OrganizationsError::HandshakeAlreadyInState { .. } => {
+                "HandshakeAlreadyInStateException"
+            }
+            OrganizationsError::InvalidHandshakeTransition { .. } => {
+                "InvalidHandshakeTransitionException"
+            }
+            OrganizationsError::DuplicateHandshake(_) => "DuplicateHandshakeException",
+            OrganizationsError::HandshakeConstraintViolation { .. } => {
+                "HandshakeConstraintViolationException"
+            }
             OrganizationsError::ConstraintViolation { .. } => "ConstraintViolationException",
             OrganizationsError::InvalidInput { .. } => "InvalidInputException",
             OrganizationsError::Serialization(_) => "SerializationException",
@@ -142,6 +190,17 @@ impl OrganizationsError {
         message: impl Into<String>,
     ) -> OrganizationsError {
         OrganizationsError::ConstraintViolation {
+            reason,
+            message: message.into(),
+        }
+    }
+
+    /// A `HandshakeConstraintViolationException`.
+    pub fn handshake_constraint(
+        reason: HandshakeConstraintViolationExceptionReason,
+        message: impl Into<String>,
+    ) -> OrganizationsError {
+        OrganizationsError::HandshakeConstraintViolation {
             reason,
             message: message.into(),
         }
@@ -196,6 +255,9 @@ impl From<OrganizationsError> for AwsError {
                 aws.with_field("Reason", reason.as_str())
             }
             OrganizationsError::InvalidInput { reason, .. } => {
+                aws.with_field("Reason", reason.as_str())
+            }
+            OrganizationsError::HandshakeConstraintViolation { reason, .. } => {
                 aws.with_field("Reason", reason.as_str())
             }
             OrganizationsError::Service(_) => AwsError::internal(error.to_string())

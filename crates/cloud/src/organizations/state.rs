@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use store::{
-    AccountRecord, Change, CreateAccountRequestRecord, OrganizationRecord,
+    AccountRecord, Change, CreateAccountRequestRecord, HandshakeRecord, OrganizationRecord,
     OrganizationalUnitRecord, RootRecord, Snapshot,
 };
 
@@ -23,6 +23,7 @@ pub(crate) struct OrganizationEntry {
     pub(crate) accounts: BTreeMap<u64, String>,
     pub(crate) organizational_units: BTreeMap<u64, String>,
     pub(crate) create_account_requests: BTreeMap<u64, String>,
+    pub(crate) handshakes: BTreeMap<u64, String>,
 }
 
 /// The children of a root or OU, by creation order.
@@ -48,6 +49,7 @@ pub(crate) struct State {
     pub(crate) create_account_requests: HashMap<String, Entry<CreateAccountRequestRecord>>,
     pub(crate) children: HashMap<String, Children>,
     pub(crate) tags: HashMap<String, Vec<(String, String)>>,
+    pub(crate) handshakes: HashMap<String, Entry<HandshakeRecord>>,
     next_seq: u64,
 }
 
@@ -80,6 +82,7 @@ impl State {
                     .into_iter()
                     .map(Change::PutCreateAccountRequest),
             )
+            .chain(snapshot.handshakes.into_iter().map(Change::PutHandshake))
             .chain(
                 tags.into_iter()
                     .map(|((resource_id, organization_id), tags)| Change::SetTags {
@@ -97,6 +100,27 @@ impl State {
     fn take_seq(&mut self) -> u64 {
         self.next_seq += 1;
         self.next_seq
+    }
+
+    /// Returns `existing`, or takes a new position and files `id` under it in the listing that
+    /// `listing` selects from the organization.
+    fn seq_in_organization(
+        &mut self,
+        existing: Option<u64>,
+        organization_id: &str,
+        listing: impl FnOnce(&mut OrganizationEntry) -> &mut BTreeMap<u64, String>,
+        id: &str,
+    ) -> u64 {
+        if let Some(seq) = existing {
+            return seq;
+        }
+        let seq = self.take_seq();
+        let organization = self
+            .organizations
+            .entry(organization_id.to_owned())
+            .or_default();
+        listing(organization).insert(seq, id.to_owned());
+        seq
     }
 
     /// Applies one change, exactly as the store applied it.
@@ -216,23 +240,33 @@ impl State {
                 self.tags.remove(id);
             }
             Change::PutCreateAccountRequest(record) => {
-                let seq = self
+                let existing = self
                     .create_account_requests
                     .get(&record.id)
                     .map(|entry| entry.seq);
-                let seq = match seq {
-                    Some(seq) => seq,
-                    None => {
-                        let seq = self.take_seq();
-                        self.organizations
-                            .entry(record.organization_id.clone())
-                            .or_default()
-                            .create_account_requests
-                            .insert(seq, record.id.clone());
-                        seq
-                    }
-                };
+                let seq = self.seq_in_organization(
+                    existing,
+                    &record.organization_id,
+                    |entry| &mut entry.create_account_requests,
+                    &record.id,
+                );
                 self.create_account_requests.insert(
+                    record.id.clone(),
+                    Entry {
+                        seq,
+                        record: record.clone(),
+                    },
+                );
+            }
+            Change::PutHandshake(record) => {
+                let existing = self.handshakes.get(&record.id).map(|entry| entry.seq);
+                let seq = self.seq_in_organization(
+                    existing,
+                    &record.organization_id,
+                    |entry| &mut entry.handshakes,
+                    &record.id,
+                );
+                self.handshakes.insert(
                     record.id.clone(),
                     Entry {
                         seq,
@@ -267,6 +301,9 @@ impl State {
         }
         for request_id in organization.create_account_requests.values() {
             self.create_account_requests.remove(request_id);
+        }
+        for handshake_id in organization.handshakes.values() {
+            self.handshakes.remove(handshake_id);
         }
         if let Some(root_id) = organization.root_id {
             self.roots.remove(&root_id);
