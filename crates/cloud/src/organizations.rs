@@ -16,6 +16,7 @@ mod paging;
 mod state;
 mod structure;
 mod tags;
+mod transfers;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -166,9 +167,30 @@ impl Organizations {
             }
             Operation::EnableAllFeatures => encode(self.enable_all_features(caller).await),
             Operation::LeaveOrganization => encode(self.leave_organization(caller).await),
-            // NOTE: policies, delegated administration, trusted access, responsibility
-            // transfers and the other operations of the model are not served yet, so they
-            // return the unknown-operation error.
+            Operation::InviteOrganizationToTransferResponsibility => encode(
+                self.invite_organization_to_transfer_responsibility(caller, decode(&input)?)
+                    .await,
+            ),
+            Operation::DescribeResponsibilityTransfer => {
+                encode(self.describe_responsibility_transfer(caller, decode(&input)?))
+            }
+            Operation::ListInboundResponsibilityTransfers => {
+                encode(self.list_inbound_responsibility_transfers(caller, decode(&input)?))
+            }
+            Operation::ListOutboundResponsibilityTransfers => {
+                encode(self.list_outbound_responsibility_transfers(caller, decode(&input)?))
+            }
+            Operation::TerminateResponsibilityTransfer => encode(
+                self.terminate_responsibility_transfer(caller, decode(&input)?)
+                    .await,
+            ),
+            Operation::UpdateResponsibilityTransfer => encode(
+                self.update_responsibility_transfer(caller, decode(&input)?)
+                    .await,
+            ),
+            // NOTE: policies, delegated administration, trusted access and the other
+            // operations of the model are not served yet, so they return the
+            // unknown-operation error.
             other => {
                 return Err(wire::error::unknown_operation(
                     wire::Protocol::AwsJson1_1,
@@ -289,8 +311,10 @@ pub const SERVED_OPERATIONS: &[Operation] = &[
     Operation::DescribeHandshake,
     Operation::DescribeOrganization,
     Operation::DescribeOrganizationalUnit,
+    Operation::DescribeResponsibilityTransfer,
     Operation::EnableAllFeatures,
     Operation::InviteAccountToOrganization,
+    Operation::InviteOrganizationToTransferResponsibility,
     Operation::LeaveOrganization,
     Operation::ListAccounts,
     Operation::ListAccountsForParent,
@@ -298,15 +322,19 @@ pub const SERVED_OPERATIONS: &[Operation] = &[
     Operation::ListCreateAccountStatus,
     Operation::ListHandshakesForAccount,
     Operation::ListHandshakesForOrganization,
+    Operation::ListInboundResponsibilityTransfers,
     Operation::ListOrganizationalUnitsForParent,
+    Operation::ListOutboundResponsibilityTransfers,
     Operation::ListParents,
     Operation::ListRoots,
     Operation::ListTagsForResource,
     Operation::MoveAccount,
     Operation::RemoveAccountFromOrganization,
     Operation::TagResource,
+    Operation::TerminateResponsibilityTransfer,
     Operation::UntagResource,
     Operation::UpdateOrganizationalUnit,
+    Operation::UpdateResponsibilityTransfer,
 ];
 
 /// Parses a JSON body (an empty body counts as `{}`) and checks it against the operation's

@@ -19,3 +19,19 @@ CREATE TABLE handshakes (
 );
 CREATE INDEX handshakes_target ON handshakes (target_id);
 CREATE INDEX handshakes_parent ON handshakes (parent_id);
+
+-- Responsibility transfers (billing transfers): the inviting organization manages the
+-- responsibility for the organization that accepts. Their status before acceptance is the
+-- state of the TRANSFER_RESPONSIBILITY handshake named by handshake_id.
+CREATE TABLE responsibility_transfers (
+    id                TEXT PRIMARY KEY,
+    organization_id   TEXT NOT NULL REFERENCES organizations (id),
+    handshake_id      TEXT NOT NULL,
+    type              TEXT NOT NULL,
+    name              TEXT NOT NULL,
+    start_at          INTEGER NOT NULL,
+    end_at            INTEGER,
+    source_account_id TEXT,
+    tags              TEXT NOT NULL,
+    withdrawn_at      INTEGER
+);

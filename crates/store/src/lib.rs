@@ -21,7 +21,7 @@ mod records;
 
 pub use records::{
     AccountRecord, Change, CreateAccountRequestRecord, HandshakeRecord, OrganizationRecord,
-    OrganizationalUnitRecord, RootRecord, Snapshot, TagRecord,
+    OrganizationalUnitRecord, ResponsibilityTransferRecord, RootRecord, Snapshot, TagRecord,
 };
 
 /// Where the store keeps its data.

@@ -8,6 +8,7 @@ use crate::StoreError;
 /// Tables in an order that deletes children before the rows they reference.
 pub(crate) const TABLES_CHILD_FIRST: &[&str] = &[
     "tags",
+    "responsibility_transfers",
     "handshakes",
     "create_account_requests",
     "accounts",
@@ -146,6 +147,33 @@ pub struct HandshakeRecord {
     pub responder_id: Option<String>,
 }
 
+/// A responsibility transfer: the inviting organization's management account manages a
+/// responsibility (billing) for the organization whose management account accepts.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct ResponsibilityTransferRecord {
+    /// `rt-` id.
+    pub id: String,
+    /// The inviting organization, which manages the responsibility.
+    pub organization_id: String,
+    /// The `TRANSFER_RESPONSIBILITY` handshake that carried the invitation.
+    pub handshake_id: String,
+    /// `BILLING`.
+    #[sqlx(rename = "type")]
+    pub transfer_type: String,
+    /// The transfer's name.
+    pub name: String,
+    /// When the transfer starts, milliseconds since the Unix epoch.
+    pub start_at: i64,
+    /// When the transfer ends, once it was terminated.
+    pub end_at: Option<i64>,
+    /// The management account that accepted, whose organization hands over the responsibility.
+    pub source_account_id: Option<String>,
+    /// Tags for the transfer, as JSON encoded by the service layer.
+    pub tags: String,
+    /// When the transfer was terminated.
+    pub withdrawn_at: Option<i64>,
+}
+
 /// One tag of a resource.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct TagRecord {
@@ -178,6 +206,8 @@ pub struct Snapshot {
     pub tags: Vec<TagRecord>,
     /// Handshakes in the order they were sent.
     pub handshakes: Vec<HandshakeRecord>,
+    /// Responsibility transfers in the order they were requested.
+    pub responsibility_transfers: Vec<ResponsibilityTransferRecord>,
 }
 
 /// One write. A `Put` inserts the record or replaces the one with the same id, keeping its
@@ -211,6 +241,8 @@ pub enum Change {
     PutCreateAccountRequest(CreateAccountRequestRecord),
     /// Insert or replace a handshake.
     PutHandshake(HandshakeRecord),
+    /// Insert or replace a responsibility transfer.
+    PutResponsibilityTransfer(ResponsibilityTransferRecord),
     /// Replace every tag of a resource.
     SetTags {
         /// The resource's id.
@@ -236,6 +268,11 @@ pub(crate) async fn load(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
         .await?,
         tags: fetch(pool, "SELECT * FROM tags ORDER BY resource_id, position").await?,
         handshakes: fetch(pool, "SELECT * FROM handshakes ORDER BY rowid").await?,
+        responsibility_transfers: fetch(
+            pool,
+            "SELECT * FROM responsibility_transfers ORDER BY rowid",
+        )
+        .await?,
     })
 }
 
@@ -391,6 +428,28 @@ pub(crate) async fn apply(
             .bind(record.expires_at)
             .bind(record.state_changed_at)
             .bind(&record.responder_id)
+            .execute(connection)
+            .await?;
+        }
+        Change::PutResponsibilityTransfer(record) => {
+            sqlx::query(
+                "INSERT INTO responsibility_transfers (id, organization_id, handshake_id, type, name,
+                     start_at, end_at, source_account_id, tags, withdrawn_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, end_at = excluded.end_at,
+                     source_account_id = excluded.source_account_id,
+                     withdrawn_at = excluded.withdrawn_at",
+            )
+            .bind(&record.id)
+            .bind(&record.organization_id)
+            .bind(&record.handshake_id)
+            .bind(&record.transfer_type)
+            .bind(&record.name)
+            .bind(record.start_at)
+            .bind(record.end_at)
+            .bind(&record.source_account_id)
+            .bind(&record.tags)
+            .bind(record.withdrawn_at)
             .execute(connection)
             .await?;
         }

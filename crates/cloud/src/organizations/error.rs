@@ -101,6 +101,27 @@ pub enum OrganizationsError {
         /// The message.
         message: String,
     },
+    /// `ResponsibilityTransferNotFoundException`.
+    #[error("We can't find a responsibility transfer with the Id {0}.")]
+    ResponsibilityTransferNotFound(String),
+    /// `ResponsibilityTransferAlreadyInStatusException`.
+    #[error("The responsibility transfer {id} is already {status}.")]
+    ResponsibilityTransferAlreadyInStatus {
+        /// The transfer's id.
+        id: String,
+        /// The status it is already in.
+        status: &'static str,
+    },
+    /// `InvalidResponsibilityTransferTransitionException`.
+    #[error(
+        "You can't terminate the responsibility transfer {id} because it is {status}. Only an ACCEPTED transfer can be terminated."
+    )]
+    InvalidResponsibilityTransferTransition {
+        /// The transfer's id.
+        id: String,
+        /// The transfer's current status.
+        status: &'static str,
+    },
     /// `ConstraintViolationException` with its reason.
     #[error("{message}")]
     ConstraintViolation {
@@ -168,6 +189,15 @@ impl OrganizationsError {
             OrganizationsError::DuplicateHandshake(_) => "DuplicateHandshakeException",
             OrganizationsError::HandshakeConstraintViolation { .. } => {
                 "HandshakeConstraintViolationException"
+            }
+            OrganizationsError::ResponsibilityTransferNotFound(_) => {
+                "ResponsibilityTransferNotFoundException"
+            }
+            OrganizationsError::ResponsibilityTransferAlreadyInStatus { .. } => {
+                "ResponsibilityTransferAlreadyInStatusException"
+            }
+            OrganizationsError::InvalidResponsibilityTransferTransition { .. } => {
+                "InvalidResponsibilityTransferTransitionException"
             }
             OrganizationsError::ConstraintViolation { .. } => "ConstraintViolationException",
             OrganizationsError::InvalidInput { .. } => "InvalidInputException",

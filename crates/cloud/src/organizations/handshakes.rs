@@ -28,6 +28,7 @@ use super::paging::PageRequest;
 use super::state::State;
 use super::structure::standalone_account_email;
 use super::tags::validated_tags;
+use super::transfers::{accept_transfer, transfer_of_handshake, transfer_resources};
 use super::{OperationResult, Organizations, OrganizationsError, ids, management};
 use crate::Caller;
 use crate::time::now_millis;
@@ -35,7 +36,7 @@ use crate::time::now_millis;
 const DAY_MILLIS: i64 = 24 * 60 * 60 * 1000;
 
 /// How long an invitation stays open: 15 days.
-const INVITATION_LIFETIME_MILLIS: i64 = 15 * DAY_MILLIS;
+pub(super) const INVITATION_LIFETIME_MILLIS: i64 = 15 * DAY_MILLIS;
 
 /// How long a request to enable all features, and its approvals, stay open: 90 days.
 /// NOTE: AWS's published EnableAllFeatures example response shows 15 days between request and
@@ -193,6 +194,9 @@ impl Organizations {
             let mut changes = match ActionType::from_wire(&record.action) {
                 Some(ActionType::Invite) => {
                     join_organization(state, organization, record, caller, max_accounts, now)?
+                }
+                Some(ActionType::TransferResponsibility) => {
+                    accept_transfer(state, organization, record, caller, now)?
                 }
                 Some(ActionType::EnableAllFeatures) => {
                     vec![Change::PutOrganization(OrganizationRecord {
@@ -405,7 +409,9 @@ impl Organizations {
 }
 
 /// Checks the party an invitation targets and returns its type and normalised id.
-fn validated_target(target: &HandshakeParty) -> OperationResult<(HandshakePartyType, String)> {
+pub(super) fn validated_target(
+    target: &HandshakeParty,
+) -> OperationResult<(HandshakePartyType, String)> {
     let id = target.id.trim().to_owned();
     match target.type_ {
         HandshakePartyType::Account => {
@@ -478,7 +484,7 @@ fn invited_members(state: &State, organization: &OrganizationRecord) -> Vec<Stri
 
 /// Computes a handshake's current state from the stored one. Expiry applies, and a request to
 /// enable all features is `OPEN` once every member still in the organization approved it.
-fn effective_state(state: &State, record: &HandshakeRecord, now: i64) -> HandshakeState {
+pub(super) fn effective_state(state: &State, record: &HandshakeRecord, now: i64) -> HandshakeState {
     let stored = HandshakeState::from_wire(&record.state).unwrap_or(HandshakeState::Canceled);
     match stored {
         HandshakeState::Requested | HandshakeState::Open if now >= record.expires_at => {
@@ -524,7 +530,7 @@ fn is_retained(state: &State, record: &HandshakeRecord, now: i64) -> bool {
 }
 
 /// Returns the email address of an account: its record's, or the standalone default.
-fn account_email(state: &State, account_id: &str) -> String {
+pub(super) fn account_email(state: &State, account_id: &str) -> String {
     state.accounts.get(account_id).map_or_else(
         || standalone_account_email(account_id),
         |entry| entry.record.email.clone(),
@@ -532,7 +538,7 @@ fn account_email(state: &State, account_id: &str) -> String {
 }
 
 /// Returns whether `account_id` is the account a handshake was sent to.
-fn is_recipient(state: &State, record: &HandshakeRecord, account_id: &str) -> bool {
+pub(super) fn is_recipient(state: &State, record: &HandshakeRecord, account_id: &str) -> bool {
     match HandshakePartyType::from_wire(&record.target_type) {
         Some(HandshakePartyType::Account) => record.target_id == account_id,
         Some(HandshakePartyType::Email) => {
@@ -769,7 +775,7 @@ fn list_page(
 }
 
 /// Builds the wire form of a handshake.
-fn handshake_shape(
+pub(super) fn handshake_shape(
     state: &State,
     organization: &OrganizationRecord,
     record: &HandshakeRecord,
@@ -796,6 +802,9 @@ fn handshake_shape(
                 &organization.id,
             )]
         }
+        Some(ActionType::TransferResponsibility) => transfer_of_handshake(state, &record.id)
+            .map(|transfer| transfer_resources(state, organization, record, transfer))
+            .unwrap_or_default(),
         Some(ActionType::ApproveAllFeatures) => vec![
             organization_resource(state, organization),
             resource(
@@ -832,7 +841,7 @@ fn handshake_shape(
     }
 }
 
-fn resource(type_: HandshakeResourceType, value: &str) -> HandshakeResource {
+pub(super) fn resource(type_: HandshakeResourceType, value: &str) -> HandshakeResource {
     HandshakeResource {
         resources: None,
         type_: Some(type_),

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use store::{
     AccountRecord, Change, CreateAccountRequestRecord, HandshakeRecord, OrganizationRecord,
-    OrganizationalUnitRecord, RootRecord, Snapshot,
+    OrganizationalUnitRecord, ResponsibilityTransferRecord, RootRecord, Snapshot,
 };
 
 /// A record with its position in creation order, which listings and page tokens follow.
@@ -24,6 +24,7 @@ pub(crate) struct OrganizationEntry {
     pub(crate) organizational_units: BTreeMap<u64, String>,
     pub(crate) create_account_requests: BTreeMap<u64, String>,
     pub(crate) handshakes: BTreeMap<u64, String>,
+    pub(crate) responsibility_transfers: BTreeMap<u64, String>,
 }
 
 /// The children of a root or OU, by creation order.
@@ -50,6 +51,7 @@ pub(crate) struct State {
     pub(crate) children: HashMap<String, Children>,
     pub(crate) tags: HashMap<String, Vec<(String, String)>>,
     pub(crate) handshakes: HashMap<String, Entry<HandshakeRecord>>,
+    pub(crate) responsibility_transfers: HashMap<String, Entry<ResponsibilityTransferRecord>>,
     next_seq: u64,
 }
 
@@ -83,6 +85,12 @@ impl State {
                     .map(Change::PutCreateAccountRequest),
             )
             .chain(snapshot.handshakes.into_iter().map(Change::PutHandshake))
+            .chain(
+                snapshot
+                    .responsibility_transfers
+                    .into_iter()
+                    .map(Change::PutResponsibilityTransfer),
+            )
             .chain(
                 tags.into_iter()
                     .map(|((resource_id, organization_id), tags)| Change::SetTags {
@@ -274,6 +282,25 @@ impl State {
                     },
                 );
             }
+            Change::PutResponsibilityTransfer(record) => {
+                let existing = self
+                    .responsibility_transfers
+                    .get(&record.id)
+                    .map(|entry| entry.seq);
+                let seq = self.seq_in_organization(
+                    existing,
+                    &record.organization_id,
+                    |entry| &mut entry.responsibility_transfers,
+                    &record.id,
+                );
+                self.responsibility_transfers.insert(
+                    record.id.clone(),
+                    Entry {
+                        seq,
+                        record: record.clone(),
+                    },
+                );
+            }
             Change::SetTags {
                 resource_id, tags, ..
             } => {
@@ -304,6 +331,9 @@ impl State {
         }
         for handshake_id in organization.handshakes.values() {
             self.handshakes.remove(handshake_id);
+        }
+        for transfer_id in organization.responsibility_transfers.values() {
+            self.responsibility_transfers.remove(transfer_id);
         }
         if let Some(root_id) = organization.root_id {
             self.roots.remove(&root_id);

@@ -16,6 +16,7 @@ use store::{AccountRecord, Change, OrganizationRecord, OrganizationalUnitRecord,
 use super::paging::PageRequest;
 use super::state::State;
 use super::tags::validated_tags;
+use super::transfers::has_active_transfer;
 use super::{
     Empty, OperationResult, Organizations, OrganizationsError, ids, management, membership,
 };
@@ -101,6 +102,12 @@ impl Organizations {
                 .map_or(0, |entry| entry.accounts.len());
             if members > 1 {
                 return Err(OrganizationsError::OrganizationNotEmpty);
+            }
+            if has_active_transfer(state, organization) {
+                return Err(OrganizationsError::constraint(
+                    ConstraintViolationExceptionReason::ActiveResponsibilityTransferProcess,
+                    "The organization has a responsibility transfer that is requested or accepted. Cancel, decline or terminate it before you delete the organization.",
+                ));
             }
             Ok((
                 Empty {},
