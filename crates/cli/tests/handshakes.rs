@@ -1,6 +1,6 @@
 //! Handshakes and membership through the AWS SDK for Rust, against an in-process server:
-//! invitations, their answers, enabling all features, leaving, GovCloud accounts, and the
-//! error each operation returns.
+//! invitations, their answers, enabling all features, leaving, GovCloud accounts,
+//! responsibility transfers, and the error each operation returns.
 
 #![allow(
     clippy::unwrap_used,
@@ -18,7 +18,7 @@ use aws_sdk_organizations::operation::accept_handshake::AcceptHandshakeError;
 use aws_sdk_organizations::types::{
     AccountJoinedMethod, ActionType, Handshake, HandshakeConstraintViolationExceptionReason,
     HandshakeFilter, HandshakeParty, HandshakePartyType, HandshakeResourceType, HandshakeState,
-    OrganizationFeatureSet, Tag,
+    OrganizationFeatureSet, ResponsibilityTransferStatus, ResponsibilityTransferType, Tag,
 };
 use common::{
     MANAGEMENT, client, config_with_accounts, create_account, organization_with_root, start_server,
@@ -1019,6 +1019,20 @@ async fn handshakes_survive_restart() {
     let (management, _) = organization_with_root(&server).await;
     join(&server, &management, STANDALONE).await;
     let open = invite(&management, OTHER_STANDALONE).await;
+    client(&server, SOURCE_MANAGEMENT)
+        .create_organization()
+        .send()
+        .await
+        .unwrap();
+    let transfer = invite_transfer(&management, SOURCE_MANAGEMENT, month_start(1))
+        .await
+        .unwrap();
+    let transfer_before = management
+        .describe_responsibility_transfer()
+        .id(transfer_id(&transfer))
+        .send()
+        .await
+        .unwrap();
     let before = management
         .list_handshakes_for_organization()
         .send()
@@ -1038,7 +1052,17 @@ async fn handshakes_survive_restart() {
         .handshakes()
         .to_vec();
     assert_eq!(before, after);
-    assert_eq!(after.len(), 2);
+    assert_eq!(after.len(), 3);
+    let transfer_after = management
+        .describe_responsibility_transfer()
+        .id(transfer_id(&transfer))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        transfer_before.responsibility_transfer(),
+        transfer_after.responsibility_transfer()
+    );
     client(&server, OTHER_STANDALONE)
         .accept_handshake()
         .handshake_id(open.id().unwrap())
@@ -1048,4 +1072,368 @@ async fn handshakes_survive_restart() {
     let members = account_ids(&management).await;
     assert!(members.contains(&STANDALONE.to_owned()));
     assert!(members.contains(&OTHER_STANDALONE.to_owned()));
+}
+
+/// The management account of a second organization, the source of responsibility transfers.
+const SOURCE_MANAGEMENT: &str = "555555555555";
+
+/// Milliseconds since the Unix epoch of midnight UTC on the first day of the month that is
+/// `months_ahead` months after the current one.
+fn month_start(months_ahead: i8) -> i64 {
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    let months = i32::from(today.month()) - 1 + i32::from(months_ahead);
+    let year = i16::try_from(i32::from(today.year()) + months.div_euclid(12)).unwrap();
+    let month = i8::try_from(months.rem_euclid(12) + 1).unwrap();
+    jiff::civil::date(year, month, 1)
+        .to_datetime(jiff::civil::Time::midnight())
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .unwrap()
+        .timestamp()
+        .as_millisecond()
+}
+
+fn date_time(millis: i64) -> aws_sdk_organizations::primitives::DateTime {
+    aws_sdk_organizations::primitives::DateTime::from_millis(millis)
+}
+
+async fn invite_transfer(
+    inviter: &Client,
+    target: &str,
+    start: i64,
+) -> Result<
+    Handshake,
+    SdkError<
+        aws_sdk_organizations::operation::invite_organization_to_transfer_responsibility::InviteOrganizationToTransferResponsibilityError,
+        HttpResponse,
+    >,
+>{
+    let sent = inviter
+        .invite_organization_to_transfer_responsibility()
+        .r#type(ResponsibilityTransferType::Billing)
+        .target(account_party(target))
+        .start_timestamp(date_time(start))
+        .source_name("Billing for the source organization")
+        .notes("We will pay your bills.")
+        .send()
+        .await?;
+    Ok(sent.handshake().unwrap().clone())
+}
+
+fn transfer_id(handshake: &Handshake) -> String {
+    handshake
+        .resources()
+        .iter()
+        .find(|resource| resource.r#type() == Some(&HandshakeResourceType::ResponsibilityTransfer))
+        .unwrap()
+        .value()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn responsibility_transfer_lifecycle() {
+    let server = start_server().await;
+    let (inviter, _) = organization_with_root(&server).await;
+    let source = client(&server, SOURCE_MANAGEMENT);
+    let source_organization = source.create_organization().send().await.unwrap();
+    let source_organization_id = source_organization.organization().unwrap().id().unwrap();
+
+    let handshake = invite_transfer(&inviter, SOURCE_MANAGEMENT, month_start(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        handshake.action(),
+        Some(&ActionType::TransferResponsibility)
+    );
+    assert_eq!(handshake.state(), Some(&HandshakeState::Open));
+    let id = transfer_id(&handshake);
+    assert!(id.starts_with("rt-"), "{id}");
+
+    let inbound = inviter
+        .list_inbound_responsibility_transfers()
+        .r#type(ResponsibilityTransferType::Billing)
+        .send()
+        .await
+        .unwrap();
+    let transfer = &inbound.responsibility_transfers()[0];
+    assert_eq!(transfer.id(), Some(id.as_str()));
+    assert_eq!(
+        transfer.status(),
+        Some(&ResponsibilityTransferStatus::Requested)
+    );
+    assert!(transfer.arn().unwrap().contains("/billing/inbound/"));
+    assert_eq!(
+        transfer.target().unwrap().management_account_id(),
+        Some(MANAGEMENT)
+    );
+
+    let outbound = source
+        .list_outbound_responsibility_transfers()
+        .r#type(ResponsibilityTransferType::Billing)
+        .send()
+        .await
+        .unwrap();
+    let seen_by_source = &outbound.responsibility_transfers()[0];
+    assert_eq!(
+        seen_by_source.arn().unwrap(),
+        format!(
+            "arn:aws:organizations::{SOURCE_MANAGEMENT}:transfer/{source_organization_id}/billing/outbound/{id}"
+        )
+    );
+
+    source
+        .accept_handshake()
+        .handshake_id(handshake.id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let described = inviter
+        .describe_responsibility_transfer()
+        .id(&id)
+        .send()
+        .await
+        .unwrap();
+    let transfer = described.responsibility_transfer().unwrap();
+    assert_eq!(
+        transfer.status(),
+        Some(&ResponsibilityTransferStatus::Accepted)
+    );
+    assert_eq!(
+        transfer.source().unwrap().management_account_id(),
+        Some(SOURCE_MANAGEMENT)
+    );
+    assert_eq!(
+        transfer.start_timestamp().unwrap().to_millis().unwrap(),
+        month_start(1)
+    );
+
+    let renamed = source
+        .update_responsibility_transfer()
+        .id(&id)
+        .name("Renamed transfer")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        renamed.responsibility_transfer().unwrap().name(),
+        Some("Renamed transfer")
+    );
+
+    let blocked = inviter.delete_organization().send().await.unwrap_err();
+    assert_eq!(code(&blocked), "ConstraintViolationException");
+    assert_eq!(reason(&blocked), "ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS");
+
+    let mid_month = inviter
+        .terminate_responsibility_transfer()
+        .id(&id)
+        .end_timestamp(date_time(month_start(2) - 24 * 60 * 60 * 1000))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(reason(&mid_month), "END_DATE_NOT_END_OF_MONTH");
+    let end = month_start(3) - 1;
+    let terminated = inviter
+        .terminate_responsibility_transfer()
+        .id(&id)
+        .end_timestamp(date_time(end))
+        .send()
+        .await
+        .unwrap();
+    let transfer = terminated.responsibility_transfer().unwrap();
+    assert_eq!(
+        transfer.status(),
+        Some(&ResponsibilityTransferStatus::Withdrawn)
+    );
+    assert_eq!(transfer.end_timestamp().unwrap().to_millis().unwrap(), end);
+    let again = source
+        .terminate_responsibility_transfer()
+        .id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&again),
+        "ResponsibilityTransferAlreadyInStatusException"
+    );
+    inviter.delete_organization().send().await.unwrap();
+}
+
+#[tokio::test]
+async fn responsibility_transfer_errors() {
+    let server = start_server().await;
+    let standalone = invite_transfer(
+        &client(&server, STANDALONE),
+        SOURCE_MANAGEMENT,
+        month_start(1),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(code(&standalone), "AWSOrganizationsNotInUseException");
+
+    let (inviter, _) = organization_with_root(&server).await;
+    let source = client(&server, SOURCE_MANAGEMENT);
+    source.create_organization().send().await.unwrap();
+
+    let to_self = invite_transfer(&inviter, MANAGEMENT, month_start(1))
+        .await
+        .unwrap_err();
+    assert_eq!(code(&to_self), "HandshakeConstraintViolationException");
+    assert_eq!(reason(&to_self), "SOURCE_AND_TARGET_CANNOT_MATCH");
+
+    let starts = [
+        (
+            month_start(1) + 24 * 60 * 60 * 1000,
+            "START_DATE_NOT_BEGINNING_OF_MONTH",
+        ),
+        (
+            month_start(1) + 60 * 60 * 1000,
+            "START_DATE_NOT_BEGINNING_OF_DAY",
+        ),
+        (month_start(-12), "START_DATE_TOO_EARLY"),
+    ];
+    for (start, expected) in starts {
+        let error = invite_transfer(&inviter, SOURCE_MANAGEMENT, start)
+            .await
+            .unwrap_err();
+        assert_eq!(code(&error), "InvalidInputException");
+        assert_eq!(reason(&error), expected);
+    }
+    let organization_party = inviter
+        .invite_organization_to_transfer_responsibility()
+        .r#type(ResponsibilityTransferType::Billing)
+        .target(party(HandshakePartyType::Organization, "o-abcdefghij"))
+        .start_timestamp(date_time(month_start(1)))
+        .source_name("Billing")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(reason(&organization_party), "INVALID_PARTY_TYPE_TARGET");
+
+    let handshake = invite_transfer(&inviter, SOURCE_MANAGEMENT, month_start(1))
+        .await
+        .unwrap();
+    let id = transfer_id(&handshake);
+    let duplicate = invite_transfer(&inviter, SOURCE_MANAGEMENT, month_start(1))
+        .await
+        .unwrap_err();
+    assert_eq!(code(&duplicate), "DuplicateHandshakeException");
+    let early = inviter
+        .terminate_responsibility_transfer()
+        .id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&early),
+        "InvalidResponsibilityTransferTransitionException"
+    );
+    let unknown = inviter
+        .describe_responsibility_transfer()
+        .id("rt-0000000000")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&unknown), "ResponsibilityTransferNotFoundException");
+    let unknown = inviter
+        .list_inbound_responsibility_transfers()
+        .r#type(ResponsibilityTransferType::Billing)
+        .id("rt-0000000000")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&unknown), "ResponsibilityTransferNotFoundException");
+    let stranger = client(&server, "666666666666");
+    stranger.create_organization().send().await.unwrap();
+    let hidden = stranger
+        .describe_responsibility_transfer()
+        .id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&hidden), "ResponsibilityTransferNotFoundException");
+
+    join(&server, &inviter, STANDALONE).await;
+    let from_member = client(&server, STANDALONE)
+        .list_outbound_responsibility_transfers()
+        .r#type(ResponsibilityTransferType::Billing)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&from_member), "AccessDeniedException");
+
+    inviter
+        .cancel_handshake()
+        .handshake_id(handshake.id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let canceled = source
+        .describe_responsibility_transfer()
+        .id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        canceled.responsibility_transfer().unwrap().status(),
+        Some(&ResponsibilityTransferStatus::Canceled)
+    );
+}
+
+#[tokio::test]
+async fn transfer_needs_management_account_to_accept() {
+    let server = start_server().await;
+    let (inviter, _) = organization_with_root(&server).await;
+    let handshake = invite_transfer(&inviter, STANDALONE, month_start(1))
+        .await
+        .unwrap();
+    let error = client(&server, STANDALONE)
+        .accept_handshake()
+        .handshake_id(handshake.id().unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&error), "AWSOrganizationsNotInUseException");
+}
+
+#[tokio::test]
+async fn inbound_transfers_page_one_at_a_time() {
+    let server = start_server().await;
+    let (inviter, _) = organization_with_root(&server).await;
+    let mut sent = Vec::new();
+    for source in ["700000000001", "700000000002"] {
+        client(&server, source)
+            .create_organization()
+            .send()
+            .await
+            .unwrap();
+        let handshake = invite_transfer(&inviter, source, month_start(1))
+            .await
+            .unwrap();
+        sent.push(transfer_id(&handshake));
+    }
+    let mut listed = Vec::new();
+    let mut token = None;
+    loop {
+        let page = inviter
+            .list_inbound_responsibility_transfers()
+            .r#type(ResponsibilityTransferType::Billing)
+            .max_results(1)
+            .set_next_token(token)
+            .send()
+            .await
+            .unwrap();
+        assert!(page.responsibility_transfers().len() <= 1);
+        listed.extend(
+            page.responsibility_transfers()
+                .iter()
+                .map(|transfer| transfer.id().unwrap().to_owned()),
+        );
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    assert_eq!(listed, sent);
 }

@@ -3,8 +3,8 @@
 //! The management account of one organization invites the management account of another to let
 //! it manage a responsibility (only `BILLING` exists) for that organization. The invitation is a
 //! `TRANSFER_RESPONSIBILITY` handshake, and until it is accepted the transfer's status follows
-//! the handshake's state. The inviting organization sees the transfer as inbound, the accepting
-//! one as outbound.
+//! the handshake's state. The inviting organization lists the transfer as inbound, the
+//! accepting one as outbound.
 
 use std::collections::BTreeMap;
 
@@ -469,8 +469,8 @@ fn find_transfer<'s>(
         .ok_or_else(|| OrganizationsError::ResponsibilityTransferNotFound(transfer_id.to_owned()))
 }
 
-/// Builds the wire form of a transfer as `viewer` sees it: inbound for the inviting
-/// organization, outbound for the other.
+/// Builds the wire form of a transfer for `viewer`: inbound for the inviting organization,
+/// outbound for the other.
 fn transfer_shape(
     state: &State,
     viewer: &OrganizationRecord,
@@ -531,8 +531,8 @@ fn transfer_shape(
 
 /// Checks that a transfer starts at midnight UTC on the first day of a month, not before the
 /// current month.
-/// NOTE: AWS also rejects starts too far ahead (`START_DATE_TOO_LATE`); its limit is not
-/// published, so bulkhead accepts any later month.
+/// NOTE: AWS documents its start rules only through its error reasons, so these checks are
+/// bulkhead's reading of them. No start is too late here, so `START_DATE_TOO_LATE` never occurs.
 fn check_start(start: Timestamp, now: i64) -> OperationResult<()> {
     let start = start.0.to_zoned_datetime(TimeZone::UTC);
     if start.time() != Time::midnight() {
