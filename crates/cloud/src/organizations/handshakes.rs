@@ -30,8 +30,8 @@ use super::structure::standalone_account_email;
 use super::tags::validated_tags;
 use super::transfers::{accept_transfer, transfer_of_handshake, transfer_resources};
 use super::{OperationResult, Organizations, OrganizationsError, ids, management};
-use crate::Caller;
 use crate::time::now_millis;
+use crate::{Caller, Settings};
 
 const DAY_MILLIS: i64 = 24 * 60 * 60 * 1000;
 
@@ -66,78 +66,7 @@ impl Organizations {
                 settings.max_tags_per_resource,
             )?;
             let now = now_millis();
-            let sent = sent_handshakes(state, &organization.id);
-            if sent.iter().any(|record| {
-                record.action == ActionType::EnableAllFeatures.as_str()
-                    && is_pending(state, record, now)
-            }) {
-                return Err(OrganizationsError::handshake_constraint(
-                    HandshakeConstraintViolationExceptionReason::InviteDisabledDuringEnableAllFeatures,
-                    "You can't invite accounts while the organization is enabling all features. Finish or cancel that request first.",
-                ));
-            }
-
-            let invited_account = match target_type {
-                HandshakePartyType::Account => Some(target_id.clone()),
-                _ => state
-                    .accounts
-                    .values()
-                    .find(|entry| entry.record.email.eq_ignore_ascii_case(&target_id))
-                    .map(|entry| entry.record.id.clone()),
-            };
-            let already_member = invited_account
-                .as_ref()
-                .and_then(|id| state.accounts.get(id))
-                .is_some_and(|entry| entry.record.organization_id == organization.id);
-            if already_member {
-                return Err(OrganizationsError::handshake_constraint(
-                    HandshakeConstraintViolationExceptionReason::AlreadyInAnOrganization,
-                    format!("The account {target_id} is already a member of this organization."),
-                ));
-            }
-
-            let open_invitations: Vec<&HandshakeRecord> = sent
-                .iter()
-                .copied()
-                .filter(|record| {
-                    record.action == ActionType::Invite.as_str() && is_pending(state, record, now)
-                })
-                .collect();
-            if open_invitations.iter().any(|record| {
-                record.target_type == target_type.as_str()
-                    && record.target_id.eq_ignore_ascii_case(&target_id)
-            }) {
-                return Err(OrganizationsError::DuplicateHandshake(target_id));
-            }
-            let sent_today = sent
-                .iter()
-                .filter(|record| {
-                    record.action == ActionType::Invite.as_str()
-                        && record.requested_at > now.saturating_sub(DAY_MILLIS)
-                })
-                .count();
-            if sent_today >= settings.max_invitations_per_day {
-                return Err(OrganizationsError::handshake_constraint(
-                    HandshakeConstraintViolationExceptionReason::HandshakeRateLimitExceeded,
-                    format!(
-                        "The organization has sent {sent_today} invitations in the last 24 hours, the most it may send ({}).",
-                        settings.max_invitations_per_day
-                    ),
-                ));
-            }
-            let members = state
-                .organization(&organization.id)
-                .map_or(0, |entry| entry.accounts.len());
-            if members + open_invitations.len() >= settings.max_accounts {
-                return Err(OrganizationsError::handshake_constraint(
-                    HandshakeConstraintViolationExceptionReason::AccountNumberLimitExceeded,
-                    format!(
-                        "The organization has {members} accounts and {} open invitations; it may have at most {} accounts.",
-                        open_invitations.len(),
-                        settings.max_accounts
-                    ),
-                ));
-            }
+            check_invitation(state, organization, target_type, &target_id, &settings, now)?;
 
             let record = HandshakeRecord {
                 id: ids::handshake_id(),
@@ -406,6 +335,91 @@ impl Organizations {
         })
         .await
     }
+}
+
+/// Checks that the organization may invite the target now. It must not be enabling all
+/// features, the target must not be a member yet or have an open invitation, and the daily
+/// invitation quota and the account quota (open invitations included) must leave room.
+fn check_invitation(
+    state: &State,
+    organization: &OrganizationRecord,
+    target_type: HandshakePartyType,
+    target_id: &str,
+    settings: &Settings,
+    now: i64,
+) -> OperationResult<()> {
+    let sent = sent_handshakes(state, &organization.id);
+    if sent.iter().any(|record| {
+        record.action == ActionType::EnableAllFeatures.as_str() && is_pending(state, record, now)
+    }) {
+        return Err(OrganizationsError::handshake_constraint(
+            HandshakeConstraintViolationExceptionReason::InviteDisabledDuringEnableAllFeatures,
+            "You can't invite accounts while the organization is enabling all features. Finish or cancel that request first.",
+        ));
+    }
+
+    let invited_account = match target_type {
+        HandshakePartyType::Account => Some(target_id.to_owned()),
+        _ => state
+            .accounts
+            .values()
+            .find(|entry| entry.record.email.eq_ignore_ascii_case(target_id))
+            .map(|entry| entry.record.id.clone()),
+    };
+    let already_member = invited_account
+        .as_ref()
+        .and_then(|id| state.accounts.get(id))
+        .is_some_and(|entry| entry.record.organization_id == organization.id);
+    if already_member {
+        return Err(OrganizationsError::handshake_constraint(
+            HandshakeConstraintViolationExceptionReason::AlreadyInAnOrganization,
+            format!("The account {target_id} is already a member of this organization."),
+        ));
+    }
+
+    let open_invitations: Vec<&HandshakeRecord> = sent
+        .iter()
+        .copied()
+        .filter(|record| {
+            record.action == ActionType::Invite.as_str() && is_pending(state, record, now)
+        })
+        .collect();
+    if open_invitations.iter().any(|record| {
+        record.target_type == target_type.as_str()
+            && record.target_id.eq_ignore_ascii_case(target_id)
+    }) {
+        return Err(OrganizationsError::DuplicateHandshake(target_id.to_owned()));
+    }
+    let sent_today = sent
+        .iter()
+        .filter(|record| {
+            record.action == ActionType::Invite.as_str()
+                && record.requested_at > now.saturating_sub(DAY_MILLIS)
+        })
+        .count();
+    if sent_today >= settings.max_invitations_per_day {
+        return Err(OrganizationsError::handshake_constraint(
+            HandshakeConstraintViolationExceptionReason::HandshakeRateLimitExceeded,
+            format!(
+                "The organization has sent {sent_today} invitations in the last 24 hours, and the maximum is {}. Try again later.",
+                settings.max_invitations_per_day
+            ),
+        ));
+    }
+    let members = state
+        .organization(&organization.id)
+        .map_or(0, |entry| entry.accounts.len());
+    if members + open_invitations.len() >= settings.max_accounts {
+        return Err(OrganizationsError::handshake_constraint(
+            HandshakeConstraintViolationExceptionReason::AccountNumberLimitExceeded,
+            format!(
+                "The organization has {members} accounts and {} open invitations, and the maximum number of accounts is {}.",
+                open_invitations.len(),
+                settings.max_accounts
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks the party an invitation targets and returns its type and normalised id.

@@ -596,3 +596,49 @@ fn end_of_month(millis: i64) -> i64 {
         .to_zoned_datetime(TimeZone::UTC)
         .map_or(millis, |end| end.timestamp().as_millisecond())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2026-03-01T00:00:00Z and 2026-03-31T23:59:59.999Z.
+    const MARCH_START: i64 = 1_772_323_200_000;
+    const MARCH_END: i64 = 1_775_001_599_999;
+
+    #[test]
+    fn end_of_month_is_last_millisecond() {
+        assert_eq!(end_of_month(MARCH_START), MARCH_END);
+        assert_eq!(end_of_month(MARCH_END), MARCH_END);
+        assert_eq!(
+            end_of_month(MARCH_END + 1),
+            end_of_month(MARCH_END + 1 + 86_400_000)
+        );
+    }
+
+    #[test]
+    fn start_must_open_a_month() {
+        let now = MARCH_START + 86_400_000;
+        assert!(check_start(Timestamp::from_epoch_millis(MARCH_START), now).is_ok());
+        let second_day = check_start(Timestamp::from_epoch_millis(now), now).unwrap_err();
+        assert_eq!(second_day.code(), "InvalidInputException");
+        let february = check_start(
+            Timestamp::from_epoch_millis(MARCH_START - 28 * 86_400_000),
+            now,
+        )
+        .unwrap_err();
+        assert!(
+            february.to_string().contains("before the current month"),
+            "{february}"
+        );
+    }
+
+    #[test]
+    fn end_must_close_a_month() {
+        assert_eq!(
+            check_end(Timestamp::from_epoch_millis(MARCH_END), MARCH_START),
+            Ok(MARCH_END)
+        );
+        assert!(check_end(Timestamp::from_epoch_millis(MARCH_END - 1), MARCH_START).is_err());
+        assert!(check_end(Timestamp::from_epoch_millis(MARCH_END), MARCH_END + 1).is_err());
+    }
+}
