@@ -2,10 +2,10 @@
 //! the approvals it requests from invited member accounts, and the joining they lead to.
 //!
 //! A handshake belongs to the organization that sent it. Its recipient is an account (by id or
-//! by email address) or, for the request to enable all features, the organization itself,
-//! which its management account answers. Two states are never written: a handshake past its
+//! by email address) or, for the request to enable all features, the organization itself, for
+//! which its management account acts. Two states are never written: a handshake past its
 //! expiration time reads as `EXPIRED`, and a request to enable all features whose approvals
-//! are all accepted reads as `OPEN`. Answered handshakes stay visible for 30 days, as on AWS.
+//! are all accepted reads as `OPEN`. Closed handshakes stay visible for 30 days, as on AWS.
 
 use std::collections::BTreeMap;
 
