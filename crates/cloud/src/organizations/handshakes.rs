@@ -6,6 +6,11 @@
 //! which its management account acts. Two states are never written: a handshake past its
 //! expiration time reads as `EXPIRED`, and a request to enable all features whose approvals
 //! are all accepted reads as `OPEN`. Closed handshakes stay visible for 30 days, as on AWS.
+//!
+//! AWS's documentation names the two all-features actions both ways round. bulkhead follows
+//! the EnableAllFeatures reference: that operation returns the `ENABLE_ALL_FEATURES` request,
+//! which the management account accepts last, and each invited member receives an
+//! `APPROVE_ALL_FEATURES` handshake whose `PARENT_HANDSHAKE` resource names the request.
 
 use std::collections::BTreeMap;
 
