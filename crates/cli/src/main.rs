@@ -99,6 +99,10 @@ struct ServeArgs {
     /// (AWS's default quota is 10).
     #[arg(long, default_value_t = Settings::default().max_accounts)]
     max_accounts: usize,
+    /// The maximum number of invitations an organization may send in 24 hours (AWS's quota is
+    /// 20).
+    #[arg(long, default_value_t = Settings::default().max_invitations_per_day)]
+    max_invitations_per_day: usize,
     /// The log format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -197,6 +201,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             account_closure_delay: Duration::from_secs_f64(args.account_closure_delay),
             max_accounts: args.max_accounts,
             compatibility,
+            max_invitations_per_day: args.max_invitations_per_day,
             ..Settings::default()
         },
         auth: AuthSettings {

@@ -30,6 +30,8 @@ pub struct Settings {
     pub max_ou_depth: usize,
     /// The maximum number of tags on one resource: 50.
     pub max_tags_per_resource: usize,
+    /// How many invitations an organization may send in 24 hours: 20, AWS's quota.
+    pub max_invitations_per_day: usize,
     /// Whose conventions to follow where emulators differ from AWS.
     pub compatibility: Compatibility,
 }
@@ -55,6 +57,7 @@ impl Default for Settings {
             max_ou_depth: 5,
             max_tags_per_resource: 50,
             compatibility: Compatibility::Aws,
+            max_invitations_per_day: 20,
         }
     }
 }

@@ -1,5 +1,5 @@
-//! AWS Organizations: organizations, their root, OUs and accounts, CreateAccount requests and
-//! tags.
+//! AWS Organizations: organizations, their root, OUs and accounts, CreateAccount requests,
+//! tags, and the handshakes by which accounts join and organizations enable all features.
 //!
 //! The service serves requests from an in-memory [`State`](state::State). A write runs in three
 //! steps under one writer lock: compute the changes from the current state (failing with the
@@ -13,12 +13,15 @@ mod delegation;
 mod documents;
 mod effective;
 mod error;
+mod handshakes;
 mod ids;
+mod membership;
 mod paging;
 mod policies;
 mod state;
 mod structure;
 mod tags;
+mod transfers;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -206,15 +209,54 @@ impl Organizations {
             }
             Operation::DescribeResourcePolicy => encode(self.describe_resource_policy(caller)),
             Operation::DeleteResourcePolicy => encode(self.delete_resource_policy(caller).await),
-            // NOTE: handshakes and the
-            // other operations of the model are not served yet, so they return the unknown-operation error.
-            other => {
-                return Err(wire::error::unknown_operation(
-                    wire::Protocol::AwsJson1_1,
-                    Some(model::organizations::SERVICE.service_id),
-                    Some(other.name()),
-                ));
+            Operation::CreateGovCloudAccount => {
+                encode(self.create_gov_cloud_account(caller, decode(&input)?))
             }
+            Operation::InviteAccountToOrganization => encode(
+                self.invite_account_to_organization(caller, decode(&input)?)
+                    .await,
+            ),
+            Operation::AcceptHandshake => {
+                encode(self.accept_handshake(caller, decode(&input)?).await)
+            }
+            Operation::DeclineHandshake => {
+                encode(self.decline_handshake(caller, decode(&input)?).await)
+            }
+            Operation::CancelHandshake => {
+                encode(self.cancel_handshake(caller, decode(&input)?).await)
+            }
+            Operation::DescribeHandshake => {
+                encode(self.describe_handshake(caller, decode(&input)?))
+            }
+            Operation::ListHandshakesForAccount => {
+                encode(self.list_handshakes_for_account(caller, decode(&input)?))
+            }
+            Operation::ListHandshakesForOrganization => {
+                encode(self.list_handshakes_for_organization(caller, decode(&input)?))
+            }
+            Operation::EnableAllFeatures => encode(self.enable_all_features(caller).await),
+            Operation::LeaveOrganization => encode(self.leave_organization(caller).await),
+            Operation::InviteOrganizationToTransferResponsibility => encode(
+                self.invite_organization_to_transfer_responsibility(caller, decode(&input)?)
+                    .await,
+            ),
+            Operation::DescribeResponsibilityTransfer => {
+                encode(self.describe_responsibility_transfer(caller, decode(&input)?))
+            }
+            Operation::ListInboundResponsibilityTransfers => {
+                encode(self.list_inbound_responsibility_transfers(caller, decode(&input)?))
+            }
+            Operation::ListOutboundResponsibilityTransfers => {
+                encode(self.list_outbound_responsibility_transfers(caller, decode(&input)?))
+            }
+            Operation::TerminateResponsibilityTransfer => encode(
+                self.terminate_responsibility_transfer(caller, decode(&input)?)
+                    .await,
+            ),
+            Operation::UpdateResponsibilityTransfer => encode(
+                self.update_responsibility_transfer(caller, decode(&input)?)
+                    .await,
+            ),
         };
         output.map_err(AwsError::from)
     }
@@ -337,29 +379,45 @@ pub const SERVED_OPERATIONS: &[Operation] = &[
     Operation::ListPoliciesForTarget,
     Operation::ListTargetsForPolicy,
     Operation::UpdatePolicy,
+    Operation::AcceptHandshake,
+    Operation::CancelHandshake,
     Operation::CloseAccount,
     Operation::CreateAccount,
+    Operation::CreateGovCloudAccount,
     Operation::CreateOrganization,
     Operation::CreateOrganizationalUnit,
     Operation::DeleteOrganization,
+    Operation::DeclineHandshake,
     Operation::DeleteOrganizationalUnit,
     Operation::DescribeAccount,
     Operation::DescribeCreateAccountStatus,
+    Operation::DescribeHandshake,
     Operation::DescribeOrganization,
     Operation::DescribeOrganizationalUnit,
+    Operation::DescribeResponsibilityTransfer,
+    Operation::EnableAllFeatures,
+    Operation::InviteAccountToOrganization,
+    Operation::InviteOrganizationToTransferResponsibility,
+    Operation::LeaveOrganization,
     Operation::ListAccounts,
     Operation::ListAccountsForParent,
     Operation::ListChildren,
     Operation::ListCreateAccountStatus,
+    Operation::ListHandshakesForAccount,
+    Operation::ListHandshakesForOrganization,
+    Operation::ListInboundResponsibilityTransfers,
     Operation::ListOrganizationalUnitsForParent,
+    Operation::ListOutboundResponsibilityTransfers,
     Operation::ListParents,
     Operation::ListRoots,
     Operation::ListTagsForResource,
     Operation::MoveAccount,
     Operation::RemoveAccountFromOrganization,
     Operation::TagResource,
+    Operation::TerminateResponsibilityTransfer,
     Operation::UntagResource,
     Operation::UpdateOrganizationalUnit,
+    Operation::UpdateResponsibilityTransfer,
 ];
 
 /// Parses a JSON body (an empty body counts as `{}`) and checks it against the operation's

@@ -21,8 +21,9 @@ mod records;
 
 pub use records::{
     AccountRecord, Change, CreateAccountRequestRecord, DelegatedAdministratorRecord,
-    EnabledPolicyTypeRecord, OrganizationRecord, OrganizationalUnitRecord, PolicyAttachmentRecord,
-    PolicyRecord, ResourcePolicyRecord, RootRecord, ServiceAccessRecord, Snapshot, TagRecord,
+    EnabledPolicyTypeRecord, HandshakeRecord, OrganizationRecord, OrganizationalUnitRecord,
+    PolicyAttachmentRecord, PolicyRecord, ResourcePolicyRecord, ResponsibilityTransferRecord,
+    RootRecord, ServiceAccessRecord, Snapshot, TagRecord,
 };
 
 /// Where the store keeps its data.

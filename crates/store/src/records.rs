@@ -14,6 +14,8 @@ pub(crate) const TABLES_CHILD_FIRST: &[&str] = &[
     "policy_attachments",
     "policies",
     "tags",
+    "responsibility_transfers",
+    "handshakes",
     "create_account_requests",
     "accounts",
     "organizational_units",
@@ -116,6 +118,66 @@ pub struct CreateAccountRequestRecord {
     pub account_id: Option<String>,
     /// Why it failed.
     pub failure_reason: Option<String>,
+}
+
+/// A handshake: an invitation to join an organization, or a request to enable all features
+/// and the approvals it asks of member accounts.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct HandshakeRecord {
+    /// `h-` id.
+    pub id: String,
+    /// The organization that sent the handshake.
+    pub organization_id: String,
+    /// `INVITE`, `ENABLE_ALL_FEATURES` or `APPROVE_ALL_FEATURES`.
+    pub action: String,
+    /// The state as last written: `REQUESTED`, `OPEN`, `CANCELED`, `ACCEPTED` or `DECLINED`.
+    /// Expiry is not written; the service layer derives it from `expires_at`.
+    pub state: String,
+    /// The recipient's party type: `ACCOUNT`, `EMAIL` or `ORGANIZATION`.
+    pub target_type: String,
+    /// The recipient: an account id, an email address or an organization id.
+    pub target_id: String,
+    /// The handshake this one belongs to, for the approvals of an `ENABLE_ALL_FEATURES` request.
+    pub parent_id: Option<String>,
+    /// The sender's notes for the recipient.
+    pub notes: Option<String>,
+    /// Tags for the invited account once it joins, as JSON encoded by the service layer.
+    pub tags: String,
+    /// When the handshake was sent.
+    pub requested_at: i64,
+    /// When the handshake expires unless it was answered.
+    pub expires_at: i64,
+    /// When `state` last changed.
+    pub state_changed_at: i64,
+    /// The account that accepted or declined the handshake.
+    pub responder_id: Option<String>,
+}
+
+/// A responsibility transfer: the inviting organization's management account manages a
+/// responsibility (billing) for the organization whose management account accepts.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct ResponsibilityTransferRecord {
+    /// `rt-` id.
+    pub id: String,
+    /// The inviting organization, which manages the responsibility.
+    pub organization_id: String,
+    /// The `TRANSFER_RESPONSIBILITY` handshake that carried the invitation.
+    pub handshake_id: String,
+    /// `BILLING`.
+    #[sqlx(rename = "type")]
+    pub transfer_type: String,
+    /// The transfer's name.
+    pub name: String,
+    /// When the transfer starts, milliseconds since the Unix epoch.
+    pub start_at: i64,
+    /// When the transfer ends, once it was terminated.
+    pub end_at: Option<i64>,
+    /// The management account that accepted, whose organization hands over the responsibility.
+    pub source_account_id: Option<String>,
+    /// Tags for the transfer, as JSON encoded by the service layer.
+    pub tags: String,
+    /// When the transfer was terminated.
+    pub withdrawn_at: Option<i64>,
 }
 
 /// One tag of a resource.
@@ -234,6 +296,10 @@ pub struct Snapshot {
     pub service_access: Vec<ServiceAccessRecord>,
     /// Resource policies, one per organization at most.
     pub resource_policies: Vec<ResourcePolicyRecord>,
+    /// Handshakes in the order they were sent.
+    pub handshakes: Vec<HandshakeRecord>,
+    /// Responsibility transfers in the order they were requested.
+    pub responsibility_transfers: Vec<ResponsibilityTransferRecord>,
 }
 
 /// One write. A `Put` inserts the record or replaces the one with the same id, keeping its
@@ -265,6 +331,10 @@ pub enum Change {
     },
     /// Insert or replace a CreateAccount request.
     PutCreateAccountRequest(CreateAccountRequestRecord),
+    /// Insert or replace a handshake.
+    PutHandshake(HandshakeRecord),
+    /// Insert or replace a responsibility transfer.
+    PutResponsibilityTransfer(ResponsibilityTransferRecord),
     /// Replace every tag of a resource.
     SetTags {
         /// The resource's id.
@@ -350,6 +420,12 @@ pub(crate) async fn load(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
         .await?,
         service_access: fetch(pool, "SELECT * FROM service_access ORDER BY rowid").await?,
         resource_policies: fetch(pool, "SELECT * FROM resource_policies ORDER BY rowid").await?,
+        handshakes: fetch(pool, "SELECT * FROM handshakes ORDER BY rowid").await?,
+        responsibility_transfers: fetch(
+            pool,
+            "SELECT * FROM responsibility_transfers ORDER BY rowid",
+        )
+        .await?,
     })
 }
 
@@ -594,6 +670,53 @@ pub(crate) async fn apply(
                 .bind(organization_id)
                 .execute(connection)
                 .await?;
+        }
+        Change::PutHandshake(record) => {
+            sqlx::query(
+                "INSERT INTO handshakes (id, organization_id, action, state, target_type, target_id,
+                     parent_id, notes, tags, requested_at, expires_at, state_changed_at, responder_id)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET state = excluded.state,
+                     expires_at = excluded.expires_at, state_changed_at = excluded.state_changed_at,
+                     responder_id = excluded.responder_id",
+            )
+            .bind(&record.id)
+            .bind(&record.organization_id)
+            .bind(&record.action)
+            .bind(&record.state)
+            .bind(&record.target_type)
+            .bind(&record.target_id)
+            .bind(&record.parent_id)
+            .bind(&record.notes)
+            .bind(&record.tags)
+            .bind(record.requested_at)
+            .bind(record.expires_at)
+            .bind(record.state_changed_at)
+            .bind(&record.responder_id)
+            .execute(connection)
+            .await?;
+        }
+        Change::PutResponsibilityTransfer(record) => {
+            sqlx::query(
+                "INSERT INTO responsibility_transfers (id, organization_id, handshake_id, type, name,
+                     start_at, end_at, source_account_id, tags, withdrawn_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, end_at = excluded.end_at,
+                     source_account_id = excluded.source_account_id,
+                     withdrawn_at = excluded.withdrawn_at",
+            )
+            .bind(&record.id)
+            .bind(&record.organization_id)
+            .bind(&record.handshake_id)
+            .bind(&record.transfer_type)
+            .bind(&record.name)
+            .bind(record.start_at)
+            .bind(record.end_at)
+            .bind(&record.source_account_id)
+            .bind(&record.tags)
+            .bind(record.withdrawn_at)
+            .execute(connection)
+            .await?;
         }
         Change::SetTags {
             resource_id,

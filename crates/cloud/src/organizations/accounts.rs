@@ -7,12 +7,12 @@ use model::Timestamp;
 use model::organizations::{
     Account, AccountJoinedMethod, AccountState, AccountStatus, CloseAccountRequest,
     ConstraintViolationExceptionReason, CreateAccountFailureReason, CreateAccountRequest,
-    CreateAccountResponse, CreateAccountState, CreateAccountStatus, DescribeAccountRequest,
-    DescribeAccountResponse, DescribeCreateAccountStatusRequest,
-    DescribeCreateAccountStatusResponse, ListAccountsForParentRequest,
-    ListAccountsForParentResponse, ListAccountsRequest, ListAccountsResponse,
-    ListCreateAccountStatusRequest, ListCreateAccountStatusResponse, MoveAccountRequest,
-    RemoveAccountFromOrganizationRequest,
+    CreateAccountResponse, CreateAccountState, CreateAccountStatus, CreateGovCloudAccountRequest,
+    CreateGovCloudAccountResponse, DescribeAccountRequest, DescribeAccountResponse,
+    DescribeCreateAccountStatusRequest, DescribeCreateAccountStatusResponse,
+    ListAccountsForParentRequest, ListAccountsForParentResponse, ListAccountsRequest,
+    ListAccountsResponse, ListCreateAccountStatusRequest, ListCreateAccountStatusResponse,
+    MoveAccountRequest, RemoveAccountFromOrganizationRequest,
 };
 use store::{AccountRecord, Change, CreateAccountRequestRecord, OrganizationRecord};
 
@@ -114,6 +114,26 @@ impl Organizations {
         if let Err(error) = result {
             tracing::error!(target: "bulkhead::organizations", request_id, %error, "CreateAccount could not be completed");
         }
+    }
+
+    /// Checks the caller as CreateAccount does, then fails as AWS fails for a management account
+    /// without a paired GovCloud account: an emulated organization never has one.
+    pub(super) fn create_gov_cloud_account(
+        &self,
+        caller: &Requester<'_>,
+        input: CreateGovCloudAccountRequest,
+    ) -> OperationResult<CreateGovCloudAccountResponse> {
+        self.read(|state| {
+            management(state, caller)?;
+            validated_tags(
+                input.tags.as_deref().unwrap_or_default(),
+                self.settings().max_tags_per_resource,
+            )?;
+            Err(OrganizationsError::constraint(
+                ConstraintViolationExceptionReason::MasterAccountNotGovcloudEnabled,
+                "The management account has no associated account in the AWS GovCloud (US) Region, so it can't create GovCloud accounts.",
+            ))
+        })
     }
 
     pub(super) fn describe_create_account_status(

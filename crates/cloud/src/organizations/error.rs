@@ -1,6 +1,9 @@
 //! The errors AWS Organizations returns, each with its code and message.
 
-use model::organizations::{ConstraintViolationExceptionReason, InvalidInputExceptionReason};
+use model::organizations::{
+    ConstraintViolationExceptionReason, HandshakeConstraintViolationExceptionReason,
+    InvalidInputExceptionReason,
+};
 use model::shape::{Violation, ViolationKind};
 use wire::AwsError;
 
@@ -112,6 +115,61 @@ pub enum OrganizationsError {
     /// `ResourcePolicyNotFoundException`.
     #[error("The organization has no resource policy.")]
     ResourcePolicyNotFound,
+    /// `HandshakeNotFoundException`.
+    #[error("We can't find a handshake with the HandshakeId {0}.")]
+    HandshakeNotFound(String),
+    /// `HandshakeAlreadyInStateException`.
+    #[error("The handshake {id} is already {state}.")]
+    HandshakeAlreadyInState {
+        /// The handshake's id.
+        id: String,
+        /// The state it is already in.
+        state: &'static str,
+    },
+    /// `InvalidHandshakeTransitionException`.
+    #[error("You can't {operation} the handshake {id} because it is {state}.")]
+    InvalidHandshakeTransition {
+        /// The handshake's id.
+        id: String,
+        /// What the request tried to do: `accept`, `decline` or `cancel`.
+        operation: &'static str,
+        /// The handshake's current state.
+        state: &'static str,
+    },
+    /// `DuplicateHandshakeException`.
+    #[error(
+        "The organization already has an open invitation for {0}. Cancel it before you send another."
+    )]
+    DuplicateHandshake(String),
+    /// `HandshakeConstraintViolationException` with its reason.
+    #[error("{message}")]
+    HandshakeConstraintViolation {
+        /// The reason code.
+        reason: HandshakeConstraintViolationExceptionReason,
+        /// The message.
+        message: String,
+    },
+    /// `ResponsibilityTransferNotFoundException`.
+    #[error("We can't find a responsibility transfer with the Id {0}.")]
+    ResponsibilityTransferNotFound(String),
+    /// `ResponsibilityTransferAlreadyInStatusException`.
+    #[error("The responsibility transfer {id} is already {status}.")]
+    ResponsibilityTransferAlreadyInStatus {
+        /// The transfer's id.
+        id: String,
+        /// The status it is already in.
+        status: &'static str,
+    },
+    /// `InvalidResponsibilityTransferTransitionException`.
+    #[error(
+        "You can't terminate the responsibility transfer {id} because it is {status}. Only an ACCEPTED transfer can be terminated."
+    )]
+    InvalidResponsibilityTransferTransition {
+        /// The transfer's id.
+        id: String,
+        /// The transfer's current status.
+        status: &'static str,
+    },
     /// `ConstraintViolationException` with its reason.
     #[error("{message}")]
     ConstraintViolation {
@@ -187,6 +245,26 @@ impl OrganizationsError {
             OrganizationsError::AccountAlreadyRegistered(_) => "AccountAlreadyRegisteredException",
             OrganizationsError::AccountNotRegistered(_) => "AccountNotRegisteredException",
             OrganizationsError::ResourcePolicyNotFound => "ResourcePolicyNotFoundException",
+            OrganizationsError::HandshakeNotFound(_) => "HandshakeNotFoundException",
+            OrganizationsError::HandshakeAlreadyInState { .. } => {
+                "HandshakeAlreadyInStateException"
+            }
+            OrganizationsError::InvalidHandshakeTransition { .. } => {
+                "InvalidHandshakeTransitionException"
+            }
+            OrganizationsError::DuplicateHandshake(_) => "DuplicateHandshakeException",
+            OrganizationsError::HandshakeConstraintViolation { .. } => {
+                "HandshakeConstraintViolationException"
+            }
+            OrganizationsError::ResponsibilityTransferNotFound(_) => {
+                "ResponsibilityTransferNotFoundException"
+            }
+            OrganizationsError::ResponsibilityTransferAlreadyInStatus { .. } => {
+                "ResponsibilityTransferAlreadyInStatusException"
+            }
+            OrganizationsError::InvalidResponsibilityTransferTransition { .. } => {
+                "InvalidResponsibilityTransferTransitionException"
+            }
             OrganizationsError::ConstraintViolation { .. } => "ConstraintViolationException",
             OrganizationsError::InvalidInput { .. } => "InvalidInputException",
             OrganizationsError::Serialization(_) => "SerializationException",
@@ -208,6 +286,17 @@ impl OrganizationsError {
         message: impl Into<String>,
     ) -> OrganizationsError {
         OrganizationsError::ConstraintViolation {
+            reason,
+            message: message.into(),
+        }
+    }
+
+    /// A `HandshakeConstraintViolationException`.
+    pub fn handshake_constraint(
+        reason: HandshakeConstraintViolationExceptionReason,
+        message: impl Into<String>,
+    ) -> OrganizationsError {
+        OrganizationsError::HandshakeConstraintViolation {
             reason,
             message: message.into(),
         }
@@ -262,6 +351,9 @@ impl From<OrganizationsError> for AwsError {
                 aws.with_field("Reason", reason.as_str())
             }
             OrganizationsError::InvalidInput { reason, .. } => {
+                aws.with_field("Reason", reason.as_str())
+            }
+            OrganizationsError::HandshakeConstraintViolation { reason, .. } => {
                 aws.with_field("Reason", reason.as_str())
             }
             OrganizationsError::Service(_) => AwsError::internal(error.to_string())

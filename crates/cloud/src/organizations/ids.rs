@@ -44,6 +44,16 @@ pub(crate) fn create_account_request_id() -> String {
     format!("car-{}", random_lower_alphanumeric(32))
 }
 
+/// A new handshake id: `h-` and 10 lower-case letters or digits.
+pub(crate) fn handshake_id() -> String {
+    format!("h-{}", random_lower_alphanumeric(10))
+}
+
+/// A new responsibility transfer id: `rt-` and 10 lower-case letters or digits.
+pub(crate) fn responsibility_transfer_id() -> String {
+    format!("rt-{}", random_lower_alphanumeric(10))
+}
+
 /// A new 12-digit account id for which `is_taken` is false.
 pub(crate) fn account_id(is_taken: impl Fn(&str) -> bool) -> String {
     loop {
@@ -86,6 +96,39 @@ pub(crate) fn account_arn(organization: &OrganizationRecord, account_id: &str) -
     )
 }
 
+/// `arn:<partition>:organizations::<management>:handshake/<org>/<action in lower case>/<h-id>`.
+pub(crate) fn handshake_arn(
+    organization: &OrganizationRecord,
+    action: &str,
+    handshake_id: &str,
+) -> String {
+    format!(
+        "arn:{}:organizations::{}:handshake/{}/{}/{handshake_id}",
+        organization.partition,
+        organization.management_account_id,
+        organization.id,
+        action.to_ascii_lowercase()
+    )
+}
+
+/// `arn:<partition>:organizations::<management>:transfer/<org>/<type>/<direction>/<rt-id>`, seen
+/// from `organization`: `inbound` where it manages the responsibility, `outbound` where it hands
+/// it over.
+pub(crate) fn responsibility_transfer_arn(
+    organization: &OrganizationRecord,
+    transfer_type: &str,
+    direction: &str,
+    transfer_id: &str,
+) -> String {
+    format!(
+        "arn:{}:organizations::{}:transfer/{}/{}/{direction}/{transfer_id}",
+        organization.partition,
+        organization.management_account_id,
+        organization.id,
+        transfer_type.to_ascii_lowercase()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +147,8 @@ mod tests {
         assert!(matches(&organization_id(), "o-", 10));
         assert!(matches(&root_id(), "r-", 4));
         assert!(matches(&create_account_request_id(), "car-", 32));
+        assert!(matches(&handshake_id(), "h-", 10));
+        assert!(matches(&responsibility_transfer_id(), "rt-", 10));
         let ou = organizational_unit_id("r-ab12");
         assert!(matches(&ou, "ou-ab12-", 8), "{ou}");
         let account = account_id(|_| false);

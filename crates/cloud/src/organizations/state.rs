@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use store::{
     AccountRecord, Change, CreateAccountRequestRecord, DelegatedAdministratorRecord,
-    OrganizationRecord, OrganizationalUnitRecord, PolicyAttachmentRecord, PolicyRecord,
-    ResourcePolicyRecord, RootRecord, ServiceAccessRecord, Snapshot,
+    HandshakeRecord, OrganizationRecord, OrganizationalUnitRecord, PolicyAttachmentRecord,
+    PolicyRecord, ResourcePolicyRecord, ResponsibilityTransferRecord, RootRecord,
+    ServiceAccessRecord, Snapshot,
 };
 
 /// A record with its position in creation order, which listings and page tokens follow.
@@ -25,6 +26,8 @@ pub(crate) struct OrganizationEntry {
     pub(crate) organizational_units: BTreeMap<u64, String>,
     pub(crate) create_account_requests: BTreeMap<u64, String>,
     pub(crate) policies: BTreeMap<u64, String>,
+    pub(crate) handshakes: BTreeMap<u64, String>,
+    pub(crate) responsibility_transfers: BTreeMap<u64, String>,
 }
 
 /// The children of a root or OU, by creation order.
@@ -65,6 +68,8 @@ pub(crate) struct State {
     pub(crate) service_access: Vec<ServiceAccessRecord>,
     /// The resource policy of each organization that has one.
     pub(crate) resource_policies: HashMap<String, ResourcePolicyRecord>,
+    pub(crate) handshakes: HashMap<String, Entry<HandshakeRecord>>,
+    pub(crate) responsibility_transfers: HashMap<String, Entry<ResponsibilityTransferRecord>>,
     next_seq: u64,
 }
 
@@ -128,6 +133,13 @@ impl State {
                     .into_iter()
                     .map(Change::EnablePolicyType),
             )
+            .chain(snapshot.handshakes.into_iter().map(Change::PutHandshake))
+            .chain(
+                snapshot
+                    .responsibility_transfers
+                    .into_iter()
+                    .map(Change::PutResponsibilityTransfer),
+            )
             .chain(
                 tags.into_iter()
                     .map(|((resource_id, organization_id), tags)| Change::SetTags {
@@ -145,6 +157,27 @@ impl State {
     fn take_seq(&mut self) -> u64 {
         self.next_seq += 1;
         self.next_seq
+    }
+
+    /// Returns `existing`, or takes a new position and files `id` under it in the listing that
+    /// `listing` selects from the organization.
+    fn seq_in_organization(
+        &mut self,
+        existing: Option<u64>,
+        organization_id: &str,
+        listing: impl FnOnce(&mut OrganizationEntry) -> &mut BTreeMap<u64, String>,
+        id: &str,
+    ) -> u64 {
+        if let Some(seq) = existing {
+            return seq;
+        }
+        let seq = self.take_seq();
+        let organization = self
+            .organizations
+            .entry(organization_id.to_owned())
+            .or_default();
+        listing(organization).insert(seq, id.to_owned());
+        seq
     }
 
     /// Applies one change, exactly as the store applied it.
@@ -266,22 +299,16 @@ impl State {
                 self.forget_attachments_of_target(id);
             }
             Change::PutCreateAccountRequest(record) => {
-                let seq = self
+                let existing = self
                     .create_account_requests
                     .get(&record.id)
                     .map(|entry| entry.seq);
-                let seq = match seq {
-                    Some(seq) => seq,
-                    None => {
-                        let seq = self.take_seq();
-                        self.organizations
-                            .entry(record.organization_id.clone())
-                            .or_default()
-                            .create_account_requests
-                            .insert(seq, record.id.clone());
-                        seq
-                    }
-                };
+                let seq = self.seq_in_organization(
+                    existing,
+                    &record.organization_id,
+                    |entry| &mut entry.create_account_requests,
+                    &record.id,
+                );
                 self.create_account_requests.insert(
                     record.id.clone(),
                     Entry {
@@ -337,6 +364,41 @@ impl State {
             Change::DeleteResourcePolicy { organization_id } => {
                 self.resource_policies.remove(organization_id);
             }
+            Change::PutHandshake(record) => {
+                let existing = self.handshakes.get(&record.id).map(|entry| entry.seq);
+                let seq = self.seq_in_organization(
+                    existing,
+                    &record.organization_id,
+                    |entry| &mut entry.handshakes,
+                    &record.id,
+                );
+                self.handshakes.insert(
+                    record.id.clone(),
+                    Entry {
+                        seq,
+                        record: record.clone(),
+                    },
+                );
+            }
+            Change::PutResponsibilityTransfer(record) => {
+                let existing = self
+                    .responsibility_transfers
+                    .get(&record.id)
+                    .map(|entry| entry.seq);
+                let seq = self.seq_in_organization(
+                    existing,
+                    &record.organization_id,
+                    |entry| &mut entry.responsibility_transfers,
+                    &record.id,
+                );
+                self.responsibility_transfers.insert(
+                    record.id.clone(),
+                    Entry {
+                        seq,
+                        record: record.clone(),
+                    },
+                );
+            }
             Change::SetTags {
                 resource_id, tags, ..
             } => {
@@ -376,6 +438,12 @@ impl State {
         }
         for request_id in organization.create_account_requests.values() {
             self.create_account_requests.remove(request_id);
+        }
+        for handshake_id in organization.handshakes.values() {
+            self.handshakes.remove(handshake_id);
+        }
+        for transfer_id in organization.responsibility_transfers.values() {
+            self.responsibility_transfers.remove(transfer_id);
         }
         if let Some(root_id) = organization.root_id {
             self.roots.remove(&root_id);

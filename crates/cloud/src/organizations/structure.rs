@@ -20,6 +20,7 @@ use super::paging::PageRequest;
 use super::policies::{FULL_AWS_ACCESS, default_attachments, policy_type_summaries};
 use super::state::State;
 use super::tags::validated_tags;
+use super::transfers::has_active_transfer;
 use super::{
     Empty, OperationResult, Organizations, OrganizationsError, Requester, ids, management,
     membership,
@@ -145,6 +146,12 @@ impl Organizations {
                 .map_or(0, |entry| entry.accounts.len());
             if members > 1 {
                 return Err(OrganizationsError::OrganizationNotEmpty);
+            }
+            if has_active_transfer(state, organization) {
+                return Err(OrganizationsError::constraint(
+                    ConstraintViolationExceptionReason::ActiveResponsibilityTransferProcess,
+                    "The organization has a responsibility transfer that is requested or accepted. Cancel, decline or terminate it before you delete the organization.",
+                ));
             }
             Ok((
                 Empty {},
