@@ -2,6 +2,7 @@
 
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::Credentials;
+use aws_sdk_organizations::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 /// The endpoint of client commands when none is given.
 pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4566";
@@ -68,4 +69,21 @@ pub fn emulator_client(endpoint_url: &str, account_id: &str) -> aws_sdk_organiza
         .endpoint_url(endpoint_url)
         .build();
     aws_sdk_organizations::Client::from_conf(config)
+}
+
+/// Turns a failed SDK call into one error that names the operation and gives AWS's error code
+/// and message once.
+pub fn sdk_error<E, R>(operation: &str) -> impl FnOnce(SdkError<E, R>) -> anyhow::Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let operation = operation.to_owned();
+    move |error| match error.code() {
+        Some(code) => anyhow::anyhow!(
+            "{operation} failed: {code}: {}",
+            error.message().unwrap_or_default()
+        ),
+        None => anyhow::anyhow!("{operation} failed: {}", DisplayErrorContext(&error)),
+    }
 }

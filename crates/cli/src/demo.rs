@@ -5,6 +5,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use aws_sdk_organizations::Client;
+
+use crate::client::sdk_error;
 use aws_sdk_organizations::types::{CreateAccountState, OrganizationFeatureSet};
 
 /// The OUs, each with the name of its parent OU (`None` for the root), parents first.
@@ -80,7 +82,7 @@ pub async fn ensure_organization(client: &Client) -> anyhow::Result<bool> {
         .feature_set(OrganizationFeatureSet::All)
         .send()
         .await
-        .context("CreateOrganization failed")?;
+        .map_err(sdk_error("CreateOrganization"))?;
     Ok(true)
 }
 
@@ -94,7 +96,7 @@ async fn has_organization(client: &Client) -> anyhow::Result<bool> {
         {
             Ok(false)
         }
-        Err(error) => Err(error).context("DescribeOrganization failed"),
+        Err(error) => Err(sdk_error("DescribeOrganization")(error)),
     }
 }
 
@@ -104,7 +106,7 @@ async fn build(client: &Client) -> anyhow::Result<()> {
         .list_roots()
         .send()
         .await
-        .context("ListRoots failed")?;
+        .map_err(sdk_error("ListRoots"))?;
     let root_id = roots
         .roots()
         .first()
@@ -127,7 +129,7 @@ async fn build(client: &Client) -> anyhow::Result<()> {
             .name(*name)
             .send()
             .await
-            .with_context(|| format!("CreateOrganizationalUnit failed for {name}"))?;
+            .map_err(sdk_error(&format!("CreateOrganizationalUnit for {name}")))?;
         let id = created
             .organizational_unit()
             .and_then(|unit| unit.id())
@@ -147,7 +149,7 @@ async fn build(client: &Client) -> anyhow::Result<()> {
             .destination_parent_id(destination)
             .send()
             .await
-            .with_context(|| format!("MoveAccount failed for {name}"))?;
+            .map_err(sdk_error(&format!("MoveAccount for {name}")))?;
     }
     Ok(())
 }
@@ -160,7 +162,7 @@ pub async fn create_account(client: &Client, name: &str, email: &str) -> anyhow:
         .email(email)
         .send()
         .await
-        .with_context(|| format!("CreateAccount failed for {name}"))?;
+        .map_err(sdk_error(&format!("CreateAccount for {name}")))?;
     let request_id = created
         .create_account_status()
         .and_then(|status| status.id())
@@ -173,7 +175,9 @@ pub async fn create_account(client: &Client, name: &str, email: &str) -> anyhow:
             .create_account_request_id(request_id)
             .send()
             .await
-            .with_context(|| format!("DescribeCreateAccountStatus failed for {request_id}"))?;
+            .map_err(sdk_error(&format!(
+                "DescribeCreateAccountStatus for {request_id}"
+            )))?;
         let status = described
             .create_account_status()
             .context("DescribeCreateAccountStatus returned no status")?;

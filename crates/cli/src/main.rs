@@ -1,5 +1,6 @@
 //! The `bulkhead` command: parses arguments and calls the libraries.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -40,9 +41,9 @@ enum OrgCommand {
 
 #[derive(Debug, Args)]
 struct EndpointArgs {
-    /// The endpoint URL to query.
-    #[arg(long, env = "BULKHEAD_ENDPOINT", default_value = client::DEFAULT_ENDPOINT, conflicts_with = "aws")]
-    endpoint: String,
+    /// The endpoint URL to query [default: $AWS_ENDPOINT_URL, else http://127.0.0.1:4566].
+    #[arg(long, env = "BULKHEAD_ENDPOINT", conflicts_with = "aws")]
+    endpoint: Option<String>,
     /// Query real AWS with the normal credential chain and region instead of an endpoint URL.
     #[arg(long)]
     aws: bool,
@@ -51,10 +52,18 @@ struct EndpointArgs {
 impl EndpointArgs {
     fn endpoint(&self) -> Endpoint {
         if self.aws {
-            Endpoint::Aws
-        } else {
-            Endpoint::Url(self.endpoint.clone())
+            return Endpoint::Aws;
         }
+        let url = self
+            .endpoint
+            .clone()
+            .or_else(|| {
+                std::env::var("AWS_ENDPOINT_URL")
+                    .ok()
+                    .filter(|url| !url.is_empty())
+            })
+            .unwrap_or_else(|| client::DEFAULT_ENDPOINT.to_owned());
+        Endpoint::Url(url)
     }
 }
 
@@ -78,8 +87,9 @@ struct ServeArgs {
     /// default account.
     #[arg(long)]
     demo: bool,
-    /// Reject access keys that bulkhead did not issue, as AWS does.
-    #[arg(long)]
+    /// Reject access keys that bulkhead did not issue, as AWS does. bulkhead issues no keys
+    /// yet, so this rejects every request.
+    #[arg(long, conflicts_with = "demo")]
     strict_auth: bool,
     /// The account that access keys other than 12-digit account ids act in
     /// [default: 000000000000, or 123456789012 with --compat moto].
@@ -164,6 +174,7 @@ fn init_logging(format: LogFormat, filter: &str) -> anyhow::Result<()> {
         .with_context(|| format!("invalid log filter '{filter}'"))?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let result = match format {
         LogFormat::Text => builder.try_init(),

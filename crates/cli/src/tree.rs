@@ -3,6 +3,8 @@
 use anyhow::Context;
 use aws_sdk_organizations::Client;
 
+use crate::client::sdk_error;
+
 /// One root or OU with everything under it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
@@ -46,14 +48,14 @@ pub async fn fetch(client: &Client) -> anyhow::Result<OrganizationTree> {
         .describe_organization()
         .send()
         .await
-        .context("DescribeOrganization failed")?
+        .map_err(sdk_error("DescribeOrganization"))?
         .organization
         .context("DescribeOrganization returned no organization")?;
     let roots = client
         .list_roots()
         .send()
         .await
-        .context("ListRoots failed")?
+        .map_err(sdk_error("ListRoots"))?
         .roots
         .unwrap_or_default();
     let root = roots
