@@ -19,7 +19,7 @@ use store::{AccountRecord, Change, CreateAccountRequestRecord, OrganizationRecor
 use super::paging::PageRequest;
 use super::state::State;
 use super::structure::{children_of, path_text};
-use super::tags::validated_tags;
+use super::tags::{initial_tags, validated_tags};
 use super::{
     Empty, OperationResult, Organizations, OrganizationsError, Requester, ids, management,
 };
@@ -455,13 +455,7 @@ fn settle_create_account(
         &request.organization_id,
         &account_id,
     ));
-    if !tags.is_empty() {
-        changes.push(Change::SetTags {
-            resource_id: account_id,
-            organization_id: request.organization_id.clone(),
-            tags,
-        });
-    }
+    changes.extend(initial_tags(&account_id, &request.organization_id, tags));
     changes
 }
 

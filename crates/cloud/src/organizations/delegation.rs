@@ -23,7 +23,7 @@ use store::{
 
 use super::paging::PageRequest;
 use super::state::State;
-use super::tags::validated_tags;
+use super::tags::{initial_tags, validated_tags};
 use super::{
     Empty, OperationResult, Organizations, OrganizationsError, Requester, ids, management,
 };
@@ -524,13 +524,7 @@ impl Organizations {
                 resource_policy: Some(resource_policy_shape(organization, &record)),
             };
             let mut changes = vec![Change::PutResourcePolicy(record.clone())];
-            if !tags.is_empty() {
-                changes.push(Change::SetTags {
-                    resource_id: record.id.clone(),
-                    organization_id: organization.id.clone(),
-                    tags,
-                });
-            }
+            changes.extend(initial_tags(&record.id, &organization.id, tags));
             Ok((response, changes))
         })
         .await

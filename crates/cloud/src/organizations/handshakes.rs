@@ -32,7 +32,7 @@ use store::{AccountRecord, Change, HandshakeRecord, OrganizationRecord};
 use super::paging::PageRequest;
 use super::state::State;
 use super::structure::standalone_account_email;
-use super::tags::validated_tags;
+use super::tags::{initial_tags, validated_tags};
 use super::transfers::{accept_transfer, transfer_of_handshake, transfer_resources};
 use super::{OperationResult, Organizations, OrganizationsError, Requester, ids, management};
 use crate::Settings;
@@ -737,13 +737,7 @@ fn join_organization(
         &caller.account_id,
     ));
     let tags: Vec<(String, String)> = serde_json::from_str(&invitation.tags).unwrap_or_default();
-    if !tags.is_empty() {
-        changes.push(Change::SetTags {
-            resource_id: caller.account_id.clone(),
-            organization_id: organization.id.clone(),
-            tags,
-        });
-    }
+    changes.extend(initial_tags(&caller.account_id, &organization.id, tags));
     Ok(changes)
 }
 

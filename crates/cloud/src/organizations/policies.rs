@@ -26,7 +26,7 @@ use store::{
 use super::effective::{self, Merged};
 use super::paging::PageRequest;
 use super::state::State;
-use super::tags::validated_tags;
+use super::tags::{initial_tags, validated_tags};
 use super::{
     Empty, OperationResult, Organizations, OrganizationsError, Requester, documents, ids,
     management, membership,
@@ -342,13 +342,7 @@ impl Organizations {
                 policy: Some(PolicyView::Customer(&record).shape(organization)),
             };
             let mut changes = vec![Change::PutPolicy(record.clone())];
-            if !tags.is_empty() {
-                changes.push(Change::SetTags {
-                    resource_id: record.id.clone(),
-                    organization_id: organization.id.clone(),
-                    tags,
-                });
-            }
+            changes.extend(initial_tags(&record.id, &organization.id, tags));
             Ok((response, changes))
         })
         .await

@@ -180,6 +180,33 @@ impl State {
         seq
     }
 
+    /// Puts an account or OU under `parent_id`, taking it from its old parent when it moves,
+    /// and returns its position in creation order, which a move keeps.
+    fn place_child(
+        &mut self,
+        existing: Option<(u64, String)>,
+        organization_id: &str,
+        parent_id: &str,
+        id: &str,
+        organization_listing: impl FnOnce(&mut OrganizationEntry) -> &mut BTreeMap<u64, String>,
+        children_listing: impl Fn(&mut Children) -> &mut BTreeMap<u64, String>,
+    ) -> u64 {
+        if let Some((seq, old_parent)) = &existing
+            && let Some(children) = self.children.get_mut(old_parent)
+        {
+            children_listing(children).remove(seq);
+        }
+        let seq = self.seq_in_organization(
+            existing.map(|(seq, _)| seq),
+            organization_id,
+            organization_listing,
+            id,
+        );
+        children_listing(self.children.entry(parent_id.to_owned()).or_default())
+            .insert(seq, id.to_owned());
+        seq
+    }
+
     /// Applies one change, exactly as the store applied it.
     pub(crate) fn apply(&mut self, change: &Change) {
         match change {
@@ -205,29 +232,18 @@ impl State {
                 );
             }
             Change::PutOrganizationalUnit(record) => {
-                let seq = match self.organizational_units.get(&record.id) {
-                    Some(existing) => {
-                        let (seq, old_parent) = (existing.seq, existing.record.parent_id.clone());
-                        if let Some(children) = self.children.get_mut(&old_parent) {
-                            children.organizational_units.remove(&seq);
-                        }
-                        seq
-                    }
-                    None => {
-                        let seq = self.take_seq();
-                        self.organizations
-                            .entry(record.organization_id.clone())
-                            .or_default()
-                            .organizational_units
-                            .insert(seq, record.id.clone());
-                        seq
-                    }
-                };
-                self.children
-                    .entry(record.parent_id.clone())
-                    .or_default()
+                let existing = self
                     .organizational_units
-                    .insert(seq, record.id.clone());
+                    .get(&record.id)
+                    .map(|entry| (entry.seq, entry.record.parent_id.clone()));
+                let seq = self.place_child(
+                    existing,
+                    &record.organization_id,
+                    &record.parent_id,
+                    &record.id,
+                    |organization| &mut organization.organizational_units,
+                    |children| &mut children.organizational_units,
+                );
                 self.children.entry(record.id.clone()).or_default();
                 self.organizational_units.insert(
                     record.id.clone(),
@@ -253,29 +269,18 @@ impl State {
                 self.forget_attachments_of_target(id);
             }
             Change::PutAccount(record) => {
-                let seq = match self.accounts.get(&record.id) {
-                    Some(existing) => {
-                        let (seq, old_parent) = (existing.seq, existing.record.parent_id.clone());
-                        if let Some(children) = self.children.get_mut(&old_parent) {
-                            children.accounts.remove(&seq);
-                        }
-                        seq
-                    }
-                    None => {
-                        let seq = self.take_seq();
-                        self.organizations
-                            .entry(record.organization_id.clone())
-                            .or_default()
-                            .accounts
-                            .insert(seq, record.id.clone());
-                        seq
-                    }
-                };
-                self.children
-                    .entry(record.parent_id.clone())
-                    .or_default()
+                let existing = self
                     .accounts
-                    .insert(seq, record.id.clone());
+                    .get(&record.id)
+                    .map(|entry| (entry.seq, entry.record.parent_id.clone()));
+                let seq = self.place_child(
+                    existing,
+                    &record.organization_id,
+                    &record.parent_id,
+                    &record.id,
+                    |organization| &mut organization.accounts,
+                    |children| &mut children.accounts,
+                );
                 self.accounts.insert(
                     record.id.clone(),
                     Entry {

@@ -19,7 +19,7 @@ use store::{
 use super::paging::PageRequest;
 use super::policies::{FULL_AWS_ACCESS, default_attachments, policy_type_summaries};
 use super::state::State;
-use super::tags::validated_tags;
+use super::tags::{initial_tags, validated_tags};
 use super::transfers::has_active_transfer;
 use super::{
     Empty, OperationResult, Organizations, OrganizationsError, Requester, ids, management,
@@ -241,13 +241,7 @@ impl Organizations {
             };
             let mut changes = vec![Change::PutOrganizationalUnit(record.clone())];
             changes.extend(default_attachments(state, &organization.id, &record.id));
-            if !tags.is_empty() {
-                changes.push(Change::SetTags {
-                    resource_id: record.id.clone(),
-                    organization_id: organization.id.clone(),
-                    tags,
-                });
-            }
+            changes.extend(initial_tags(&record.id, &organization.id, tags));
             Ok((response, changes))
         })
         .await

@@ -115,6 +115,19 @@ impl Organizations {
     }
 }
 
+/// The change that gives a new resource the tags of the request that created it, if any.
+pub(super) fn initial_tags(
+    resource_id: &str,
+    organization_id: &str,
+    tags: Vec<(String, String)>,
+) -> Option<Change> {
+    (!tags.is_empty()).then(|| Change::SetTags {
+        resource_id: resource_id.to_owned(),
+        organization_id: organization_id.to_owned(),
+        tags,
+    })
+}
+
 /// Checks tags given with a request and returns them as `(key, value)` pairs.
 pub(super) fn validated_tags(
     tags: &[Tag],
