@@ -31,6 +31,9 @@ enum Command {
         #[command(subcommand)]
         command: OrgCommand,
     },
+    /// Decide whether requests from an account would pass the organization's SCPs and RCPs,
+    /// and show which policy decides.
+    Simulate(SimulateArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -64,6 +67,38 @@ impl EndpointArgs {
             })
             .unwrap_or_else(|| client::DEFAULT_ENDPOINT.to_owned());
         Endpoint::Url(url)
+    }
+}
+
+#[derive(Debug, Args)]
+struct SimulateArgs {
+    /// The account the principal belongs to; it also owns the resource.
+    #[arg(long, value_parser = parse_account_id)]
+    account: String,
+    /// An action to decide, such as `s3:PutObject`; repeat for several.
+    #[arg(long = "action", required = true)]
+    actions: Vec<String>,
+    /// The resource ARN.
+    #[arg(long, default_value = "*")]
+    resource: String,
+    /// The region the request goes to.
+    #[arg(long, default_value = client::DEFAULT_REGION)]
+    region: String,
+    /// The principal's ARN [default: the account's root user].
+    #[arg(long)]
+    principal: Option<String>,
+    /// A request context key, as `KEY=VALUE`, such as `aws:PrincipalTag/team=red`; repeat for
+    /// several.
+    #[arg(long = "context", value_parser = parse_context)]
+    context: Vec<(String, String)>,
+    #[command(flatten)]
+    endpoint: EndpointArgs,
+}
+
+fn parse_context(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
+        _ => Err(format!("expected KEY=VALUE, got '{text}'")),
     }
 }
 
@@ -166,6 +201,7 @@ fn main() -> anyhow::Result<()> {
         Command::Org {
             command: OrgCommand::Tree(args),
         } => runtime.block_on(org_tree(args)),
+        Command::Simulate(args) => runtime.block_on(simulate(args)),
     }
 }
 
@@ -275,5 +311,21 @@ async fn org_tree(args: EndpointArgs) -> anyhow::Result<()> {
     let client = client::organizations_client(&args.endpoint()).await;
     let tree = tree::fetch(&client).await?;
     print!("{}", tree::render(&tree));
+    Ok(())
+}
+
+async fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
+    let client = client::organizations_client(&args.endpoint.endpoint()).await;
+    let guardrails = bulkhead::simulate::fetch_guardrails(&client, &args.account).await?;
+    let simulation = bulkhead::simulate::Simulation {
+        account_id: args.account,
+        principal_arn: args.principal,
+        actions: args.actions,
+        resource: args.resource,
+        region: args.region,
+        context: args.context,
+    };
+    let outcomes = bulkhead::simulate::simulate(&guardrails, &simulation)?;
+    print!("{}", bulkhead::simulate::render(&simulation, &outcomes));
     Ok(())
 }
