@@ -45,7 +45,7 @@ pub struct Guardrails {
     pub resource_control: Option<OrganizationPolicies>,
 }
 
-/// The answer for one action.
+/// The decision for one action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     /// The action.
@@ -117,11 +117,12 @@ pub async fn fetch_guardrails(client: &Client, account_id: &str) -> anyhow::Resu
     Ok(chains)
 }
 
-/// The ids from the root down to the account, root first.
+/// Returns the ids from the root down to the account, root first.
 async fn path_to(client: &Client, account_id: &str) -> anyhow::Result<Vec<String>> {
     let mut path = vec![account_id.to_owned()];
     let mut current = account_id.to_owned();
-    // Five levels of OUs at most, so a longer walk means the API answered something odd.
+    // An organization nests OUs five levels deep at most, so a longer walk means the API
+    // returned an inconsistent tree.
     for _ in 0..8 {
         let parents = client
             .list_parents()

@@ -5,7 +5,7 @@
 //! policies merge in the order they were attached. `@@assign` replaces an inherited value,
 //! `@@append` adds values to an inherited list and `@@remove` takes values out of it. A
 //! `@@operators_allowed_for_child_policies` list restricts the value operators that policies
-//! at lower levels may use on that setting and everything under it; an operator it does not
+//! at lower levels may use on that setting and everything under it. An operator it does not
 //! allow is ignored and reported as a validation error for the account.
 
 use std::collections::{BTreeMap, BTreeSet};

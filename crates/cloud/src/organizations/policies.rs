@@ -62,14 +62,14 @@ pub(crate) const RCP_FULL_AWS_ACCESS: ManagedPolicy = ManagedPolicy {
 
 const MANAGED_POLICIES: [&ManagedPolicy; 2] = [&FULL_AWS_ACCESS, &RCP_FULL_AWS_ACCESS];
 
-/// The AWS-managed policy attached everywhere while a type is enabled, if the type has one.
+/// Returns the AWS-managed policy attached everywhere while a type is enabled, if it has one.
 pub(crate) fn default_policy(policy_type: PolicyType) -> Option<&'static ManagedPolicy> {
     MANAGED_POLICIES
         .into_iter()
         .find(|managed| managed.policy_type == policy_type)
 }
 
-/// How many policies of a type one target may have directly attached: 5 SCPs, 5 RCPs and 5 AI
+/// Returns how many policies of a type one target may have directly attached: 5 SCPs, 5 RCPs and 5 AI
 /// services opt-out policies, 10 of each other type.
 fn max_attachments(policy_type: PolicyType) -> usize {
     match policy_type {
@@ -80,7 +80,7 @@ fn max_attachments(policy_type: PolicyType) -> usize {
     }
 }
 
-/// How many customer-managed policies of a type an organization may have: 10,000 SCPs and
+/// Returns how many customer-managed policies of a type an organization may have: 10,000 SCPs and
 /// 1,000 of every other type.
 fn max_policies(policy_type: PolicyType) -> usize {
     match policy_type {
@@ -178,7 +178,7 @@ fn find_policy<'s>(
         .ok_or_else(|| OrganizationsError::PolicyNotFound(policy_id.to_owned()))
 }
 
-/// The type of a target in the organization: its root, an OU or an account.
+/// Returns the type of a target in the organization: its root, an OU or an account.
 fn target_type(
     state: &State,
     organization: &OrganizationRecord,
@@ -216,7 +216,7 @@ fn find_target(
         .ok_or_else(|| OrganizationsError::TargetNotFound(target_id.to_owned()))
 }
 
-/// The policies of a type attached directly to a target, in attachment order.
+/// Returns the policies of a type attached directly to a target, in attachment order.
 fn attached<'s>(
     state: &'s State,
     target_id: &str,
@@ -244,7 +244,7 @@ fn policy_type_of(state: &State, policy_id: &str) -> Option<PolicyType> {
         .and_then(|entry| PolicyType::from_wire(&entry.record.r#type))
 }
 
-/// The attachments a new root, OU or account receives: the default AWS-managed policy of every
+/// Returns the attachments a new root, OU or account receives: the default AWS-managed policy of every
 /// enabled type that has one.
 pub(super) fn default_attachments(
     state: &State,
@@ -268,7 +268,7 @@ pub(super) fn default_attachments(
     .collect()
 }
 
-/// The policy types enabled on a root, as the API lists them.
+/// Returns the policy types enabled on a root, as the API lists them.
 pub(super) fn policy_type_summaries(state: &State, root_id: &str) -> Vec<PolicyTypeSummary> {
     state
         .enabled_policy_types
@@ -807,7 +807,7 @@ impl Organizations {
     }
 }
 
-/// The changes that enable a policy type: the type on the root, and the type's default
+/// Returns the changes that enable a policy type: the type on the root, and the type's default
 /// AWS-managed policy on the root, every OU and every account.
 pub(super) fn enable_policy_type_changes(
     state: &State,
@@ -832,7 +832,7 @@ pub(super) fn enable_policy_type_changes(
     changes
 }
 
-/// The root, every OU and every account of the organization.
+/// Returns the root, every OU and every account of the organization.
 fn organization_targets(state: &State, organization: &OrganizationRecord) -> Vec<String> {
     let Some(entry) = state.organization(&organization.id) else {
         return Vec::new();
