@@ -26,6 +26,7 @@ HERE = Path(__file__).resolve().parent
 # (model file, Rust module name). Add a service by vendoring its stripped model and a row here.
 SERVICES = [
     ("organizations-2016-11-28.json", "organizations"),
+    ("sts-2011-06-15.json", "sts"),
 ]
 
 RUST_KEYWORDS = {
@@ -139,6 +140,7 @@ class Generator:
         self.line("    target_prefix: %s," % rust_string(meta.get("targetPrefix", "")))
         self.line("    signing_name: %s," % rust_string(meta.get("signingName", meta["endpointPrefix"])))
         self.line("    json_version: %s," % rust_string(meta.get("jsonVersion", "")))
+        self.line("    xml_namespace: %s," % rust_string(meta.get("xmlNamespace", "")))
         self.line("};")
         self.line()
 
@@ -173,6 +175,27 @@ class Generator:
         self.line("        match self {")
         for op in ops:
             self.line("            Operation::%s => %s," % (op, rust_string(op)))
+        self.line("        }")
+        self.line("    }")
+        self.line()
+        self.line("    /// Returns the index in [`MODEL`] of the operation's output shape, if it has one.")
+        self.line("    pub fn output_shape(self) -> Option<usize> {")
+        self.line("        match self {")
+        for op in ops:
+            spec = self.model["operations"][op].get("output")
+            value = "Some(%d)" % self.index[spec["shape"]] if spec else "None"
+            self.line("            Operation::%s => %s," % (op, value))
+        self.line("        }")
+        self.line("    }")
+        self.line()
+        self.line("    /// Returns the element that wraps the output in an awsQuery response, if any.")
+        self.line("    pub fn result_wrapper(self) -> Option<&'static str> {")
+        self.line("        match self {")
+        for op in ops:
+            spec = self.model["operations"][op].get("output") or {}
+            wrapper = spec.get("resultWrapper")
+            value = "Some(%s)" % rust_string(wrapper) if wrapper else "None"
+            self.line("            Operation::%s => %s," % (op, value))
         self.line("        }")
         self.line("    }")
         self.line()

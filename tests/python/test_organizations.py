@@ -237,3 +237,18 @@ def test_compat_moto_conventions(tmp_path):
         assert client.describe_account(AccountId=status["AccountId"])["Account"]["Name"] == "Quick"
     finally:
         stop_server(process)
+
+
+def test_sts_get_caller_identity(endpoint, client_env):
+    """STS speaks the awsQuery protocol with XML responses; both clients parse them."""
+    command = [sys.executable, "-m", "awscli", "--endpoint-url", endpoint, "--output", "json", "sts", "get-caller-identity"]
+    result = subprocess.run(command, env=client_env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["Arn"] == "arn:aws:iam::000000000000:root"
+
+    sts = boto3.client(
+        "sts", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="210987654321", aws_secret_access_key="x"
+    )
+    identity = sts.get_caller_identity()
+    assert identity["Account"] == "210987654321"
+    assert identity["UserId"] == "210987654321"

@@ -69,6 +69,11 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Returns the principal's unique id as STS reports it: the account id for a root user.
+    pub fn user_id(&self) -> &str {
+        &self.account_id
+    }
+
     /// The root user of `account_id`, calling in `region`.
     pub fn root_user(account_id: &str, region: &str) -> Caller {
         let partition = partition_for_region(region);

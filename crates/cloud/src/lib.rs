@@ -8,6 +8,7 @@
 
 pub mod identity;
 pub mod organizations;
+pub mod sts;
 mod time;
 
 use std::time::Duration;

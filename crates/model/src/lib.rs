@@ -13,6 +13,10 @@ mod timestamp;
 #[allow(missing_docs, clippy::all, reason = "generated code; its docs name the model's shapes")]
 pub mod organizations;
 
+#[rustfmt::skip]
+#[allow(missing_docs, clippy::all, reason = "generated code; its docs name the model's shapes")]
+pub mod sts;
+
 pub use timestamp::Timestamp;
 
 /// A service's identity on the wire, as its model's metadata declares it.
@@ -30,4 +34,6 @@ pub struct ServiceMetadata {
     pub signing_name: &'static str,
     /// The awsJson version (`1.0` or `1.1`); empty for other protocols.
     pub json_version: &'static str,
+    /// The XML namespace of awsQuery and rest-xml responses; empty for JSON protocols.
+    pub xml_namespace: &'static str,
 }

@@ -11,7 +11,9 @@ use cloud::Caller;
 use http::request::Parts;
 use http::{HeaderValue, StatusCode};
 use tracing::Instrument;
+use wire::query::QueryParameters;
 use wire::sigv4::{self, AuthError};
+use wire::xml::{QueryResponse, render_query_response};
 use wire::{AwsError, Protocol};
 
 use crate::App;
@@ -38,7 +40,7 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
     async move {
         let (parts, body) = request.into_parts();
         let protocol = routing::protocol_of(&parts.method, &parts.headers, parts.uri.query());
-        let outcome = serve(&app, &parts, body, protocol).await;
+        let outcome = serve(&app, &parts, body, protocol, &request_id).await;
         let response = match outcome {
             Ok(body) => success(protocol, body),
             Err(error) => {
@@ -68,6 +70,7 @@ async fn serve(
     parts: &Parts,
     body: Body,
     protocol: Protocol,
+    request_id: &str,
 ) -> Result<Vec<u8>, AwsError> {
     let body = read_body(body, app.max_body_bytes).await?;
     let path = parts.uri.path();
@@ -91,6 +94,28 @@ async fn serve(
     match target {
         Target::Organizations(operation) => {
             app.organizations.handle(&caller, operation, &body).await
+        }
+        Target::Sts(operation) => {
+            let parameters = if parts.method == http::Method::GET {
+                QueryParameters::parse(parts.uri.query().unwrap_or_default().as_bytes())
+            } else {
+                QueryParameters::parse(&body)
+            };
+            let input = match operation.input_shape() {
+                Some(shape) => parameters.to_json(&model::sts::MODEL, shape),
+                None => serde_json::Value::Object(serde_json::Map::new()),
+            };
+            let output = cloud::sts::handle(&caller, operation, &input)?;
+            let response = QueryResponse {
+                operation: operation.name(),
+                namespace: model::sts::SERVICE.xml_namespace,
+                result_wrapper: operation.result_wrapper(),
+                output_shape: operation.output_shape(),
+            };
+            Ok(
+                render_query_response(&model::sts::MODEL, response, &output, request_id)
+                    .into_bytes(),
+            )
         }
     }
 }

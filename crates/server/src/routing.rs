@@ -18,6 +18,8 @@ use wire::{AwsError, Protocol};
 pub(crate) enum Target {
     /// An AWS Organizations operation.
     Organizations(OrganizationsOperation),
+    /// An AWS STS operation.
+    Sts(model::sts::Operation),
 }
 
 impl Target {
@@ -25,6 +27,7 @@ impl Target {
     pub(crate) fn signing_name(self) -> &'static str {
         match self {
             Target::Organizations(_) => organizations::SERVICE.signing_name,
+            Target::Sts(_) => model::sts::SERVICE.signing_name,
         }
     }
 
@@ -32,6 +35,7 @@ impl Target {
     pub(crate) fn service(self) -> &'static str {
         match self {
             Target::Organizations(_) => organizations::SERVICE.service_id,
+            Target::Sts(_) => model::sts::SERVICE.service_id,
         }
     }
 
@@ -39,6 +43,7 @@ impl Target {
     pub(crate) fn operation(self) -> &'static str {
         match self {
             Target::Organizations(operation) => operation.name(),
+            Target::Sts(operation) => operation.name(),
         }
     }
 }
@@ -104,6 +109,15 @@ pub(crate) fn route(
             } else {
                 QueryParameters::parse(body)
             };
+            let signing_name = signing_name_hint(headers);
+            if signing_name.as_deref() == Some(model::sts::SERVICE.signing_name)
+                && let Some(operation) = parameters
+                    .action()
+                    .and_then(model::sts::Operation::from_name)
+                && cloud::sts::is_served(operation)
+            {
+                return Ok(Target::Sts(operation));
+            }
             match parameters.action() {
                 None => Err(AwsError::client(
                     "MissingAction",

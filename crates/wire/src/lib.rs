@@ -8,6 +8,7 @@ pub mod error;
 pub mod protocol;
 pub mod query;
 pub mod sigv4;
+pub mod xml;
 
 pub use error::{AwsError, Fault};
 pub use protocol::Protocol;
