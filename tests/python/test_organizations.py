@@ -252,3 +252,28 @@ def test_sts_get_caller_identity(endpoint, client_env):
     identity = sts.get_caller_identity()
     assert identity["Account"] == "210987654321"
     assert identity["UserId"] == "210987654321"
+
+
+def test_cli_assumes_organization_access_role(endpoint, client_env):
+    """The management account reaches a member account through its OrganizationAccountAccessRole."""
+    aws(endpoint, client_env, "create-organization")
+    member = create_account_with_cli(endpoint, client_env, "Member Account")
+    command = [
+        sys.executable, "-m", "awscli", "--endpoint-url", endpoint, "--output", "json", "sts", "assume-role",
+        "--role-arn", f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole", "--role-session-name", "ci",
+    ]
+    result = subprocess.run(command, env=client_env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    credentials = json.loads(result.stdout)["Credentials"]
+
+    sts = boto3.client(
+        "sts",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+    identity = sts.get_caller_identity()
+    assert identity["Account"] == member
+    assert identity["Arn"] == f"arn:aws:sts::{member}:assumed-role/OrganizationAccountAccessRole/ci"

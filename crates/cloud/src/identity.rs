@@ -34,8 +34,8 @@ impl Default for AuthSettings {
 impl AuthSettings {
     /// Resolves the principal of an access key that bulkhead did not issue.
     ///
-    /// NOTE: bulkhead issues no credentials yet (IAM access keys and STS sessions come with
-    /// those services), so every key takes this path and no signature is verified.
+    /// NOTE: bulkhead issues only STS session credentials so far (IAM access keys come with
+    /// IAM), so every other key takes this path and its signature is not verified.
     pub fn resolve_unissued_key(
         &self,
         access_key_id: &str,
@@ -66,14 +66,14 @@ pub struct Caller {
     pub region: String,
     /// The ARN partition of that region: `aws`, `aws-cn` or `aws-us-gov`.
     pub partition: &'static str,
+    /// The unique id STS reports: the account id for a root user, `AROA…:session` for a role
+    /// session.
+    pub user_id: String,
+    /// For a role session: the role's ARN.
+    pub role_arn: Option<String>,
 }
 
 impl Caller {
-    /// Returns the principal's unique id as STS reports it: the account id for a root user.
-    pub fn user_id(&self) -> &str {
-        &self.account_id
-    }
-
     /// The root user of `account_id`, calling in `region`.
     pub fn root_user(account_id: &str, region: &str) -> Caller {
         let partition = partition_for_region(region);
@@ -82,6 +82,8 @@ impl Caller {
             arn: format!("arn:{partition}:iam::{account_id}:root"),
             region: region.to_owned(),
             partition,
+            user_id: account_id.to_owned(),
+            role_arn: None,
         }
     }
 }

@@ -266,6 +266,19 @@ impl Organizations {
         SERVED_OPERATIONS.contains(&operation)
     }
 
+    /// Returns the management account that a role made by CreateAccount trusts, when
+    /// `account_id` has a role named `role_name` made that way.
+    pub fn access_role_trust(&self, account_id: &str, role_name: &str) -> Option<String> {
+        let state = self.inner.state.read();
+        let account = &state.accounts.get(account_id)?.record;
+        if account.access_role.as_deref() != Some(role_name) {
+            return None;
+        }
+        state
+            .organization_of(account_id)
+            .map(|organization| organization.management_account_id.clone())
+    }
+
     /// Deletes every organization, in the store and in memory.
     pub async fn reset(&self) -> Result<(), store::StoreError> {
         let _writer = self.inner.writer.lock().await;

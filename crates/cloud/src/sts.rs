@@ -1,44 +1,365 @@
-//! AWS Security Token Service: who is calling.
+//! AWS Security Token Service: who is calling, and temporary credentials for roles.
 //!
-//! Only GetCallerIdentity is served so far. Temporary credentials (AssumeRole,
-//! GetSessionToken) need IAM roles and credentials that bulkhead issues and verifies, which it
-//! does not have yet.
+//! AssumeRole issues `ASIA…` credentials for the role that CreateAccount made in a member
+//! account (`OrganizationAccountAccessRole` unless the request named another), trusted by the
+//! organization's management account. The trust decision uses the policy engine with the
+//! role's trust policy. Issued credentials are stored, expire, and are verified by signature
+//! on every request that uses them.
+//!
+//! NOTE: IAM is not served yet, so the only roles are those CreateAccount made, their trust
+//! policy is fixed, and ExternalId, session policies, tags and source identity are accepted
+//! but not applied.
 
+use std::collections::HashMap;
+
+use model::Timestamp;
 use model::sts::{MODEL, Operation};
+use parking_lot::RwLock;
+use policy::{Evaluator, Policy, PolicyKind, PolicySet, Principal, Request, Resource};
 use serde_json::{Value, json};
+use store::{Change, SessionRecord, Store};
 use wire::AwsError;
 
-use crate::Caller;
+use crate::organizations::Organizations;
+use crate::time::now_millis;
+use crate::{Caller, partition_for_region};
 
-/// The operations [`handle`] serves.
-pub const SERVED_OPERATIONS: &[Operation] = &[Operation::GetCallerIdentity];
+/// The operations [`Sts::handle`] serves.
+pub const SERVED_OPERATIONS: &[Operation] = &[Operation::AssumeRole, Operation::GetCallerIdentity];
+
+/// The session length when AssumeRole names none, and the longest a role allows by default:
+/// one hour.
+const DEFAULT_SESSION_SECONDS: i64 = 3_600;
 
 /// Whether bulkhead serves this STS operation yet.
 pub fn is_served(operation: Operation) -> bool {
     SERVED_OPERATIONS.contains(&operation)
 }
 
-/// Runs one STS operation for `caller` on its decoded input and returns the output as JSON,
-/// which the wire layer writes as XML.
-pub fn handle(caller: &Caller, operation: Operation, input: &Value) -> Result<Value, AwsError> {
-    if let Some(shape) = operation.input_shape() {
-        model::shape::validate(&MODEL, shape, input).map_err(|violation| {
-            AwsError::client(
-                "ValidationError",
-                format!("1 validation error detected: {violation}."),
-            )
-        })?;
+/// The STS service and the credentials it issued.
+#[derive(Debug)]
+pub struct Sts {
+    sessions: RwLock<HashMap<String, SessionRecord>>,
+    store: Store,
+}
+
+/// Why issued credentials were not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionError {
+    /// The credentials expired.
+    Expired,
+}
+
+impl Sts {
+    /// Loads the credentials issued earlier that have not expired.
+    pub async fn load(store: Store) -> Result<Sts, store::StoreError> {
+        let sessions = store.load_sessions(now_millis()).await?;
+        let sessions = sessions
+            .into_iter()
+            .map(|record| (record.access_key_id.clone(), record))
+            .collect();
+        Ok(Sts {
+            sessions: RwLock::new(sessions),
+            store,
+        })
     }
-    match operation {
-        Operation::GetCallerIdentity => Ok(json!({
-            "UserId": caller.user_id(),
-            "Account": caller.account_id,
-            "Arn": caller.arn,
-        })),
-        other => Err(wire::error::unknown_operation(
-            wire::Protocol::AwsQuery,
-            Some("STS"),
-            Some(other.name()),
-        )),
+
+    /// Forgets every issued credential, after the store was reset.
+    pub fn clear(&self) {
+        self.sessions.write().clear();
+    }
+
+    /// Looks up credentials STS issued; `None` for a key it did not issue.
+    pub fn session(&self, access_key_id: &str) -> Option<SessionRecord> {
+        self.sessions.read().get(access_key_id).cloned()
+    }
+
+    /// The caller that issued credentials stand for, or why they are refused.
+    pub fn caller_for(session: &SessionRecord, region: &str) -> Result<Caller, SessionError> {
+        if session.expires_at <= now_millis() {
+            return Err(SessionError::Expired);
+        }
+        let partition = partition_for_region(region);
+        let role_name = session.role_arn.rsplit('/').next().unwrap_or_default();
+        Ok(Caller {
+            account_id: session.account_id.clone(),
+            arn: format!(
+                "arn:{partition}:sts::{}:assumed-role/{role_name}/{}",
+                session.account_id, session.session_name
+            ),
+            region: region.to_owned(),
+            partition,
+            user_id: format!("{}:{}", session.role_id, session.session_name),
+            role_arn: Some(session.role_arn.clone()),
+        })
+    }
+
+    /// Runs one STS operation for `caller` on its decoded input and returns the output as JSON,
+    /// which the wire layer writes as XML.
+    pub async fn handle(
+        &self,
+        organizations: &Organizations,
+        caller: &Caller,
+        operation: Operation,
+        input: &Value,
+    ) -> Result<Value, AwsError> {
+        if let Some(shape) = operation.input_shape() {
+            model::shape::validate(&MODEL, shape, input).map_err(|violation| {
+                AwsError::client(
+                    "ValidationError",
+                    format!("1 validation error detected: {violation}."),
+                )
+            })?;
+        }
+        match operation {
+            Operation::GetCallerIdentity => Ok(json!({
+                "UserId": caller.user_id,
+                "Account": caller.account_id,
+                "Arn": caller.arn,
+            })),
+            Operation::AssumeRole => self.assume_role(organizations, caller, input).await,
+            other => Err(wire::error::unknown_operation(
+                wire::Protocol::AwsQuery,
+                Some("STS"),
+                Some(other.name()),
+            )),
+        }
+    }
+
+    async fn assume_role(
+        &self,
+        organizations: &Organizations,
+        caller: &Caller,
+        input: &Value,
+    ) -> Result<Value, AwsError> {
+        let role_arn = input["RoleArn"].as_str().unwrap_or_default();
+        let session_name = input["RoleSessionName"].as_str().unwrap_or_default();
+        let denied = || {
+            AwsError::client(
+                "AccessDenied",
+                format!(
+                    "User: {} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+                    caller.arn
+                ),
+            )
+            .with_status(http::StatusCode::FORBIDDEN)
+        };
+
+        let Some((account_id, role_name)) = parse_role_arn(role_arn) else {
+            return Err(AwsError::client(
+                "ValidationError",
+                format!("{role_arn} is not a valid role ARN."),
+            ));
+        };
+        // The role exists when CreateAccount made it; its trust policy trusts the management
+        // account of the organization the account belongs to.
+        let Some(management_account) = organizations.access_role_trust(&account_id, &role_name)
+        else {
+            return Err(denied());
+        };
+        if !trusts(&management_account, caller, role_arn) {
+            return Err(denied());
+        }
+
+        let chained = caller.role_arn.is_some();
+        let requested = input["DurationSeconds"]
+            .as_i64()
+            .unwrap_or(DEFAULT_SESSION_SECONDS);
+        if requested > DEFAULT_SESSION_SECONDS {
+            let reason = if chained {
+                "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
+            } else {
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+            };
+            return Err(AwsError::client("ValidationError", reason));
+        }
+
+        let now = now_millis();
+        let record = SessionRecord {
+            access_key_id: format!("ASIA{}", random_upper_alphanumeric(16)),
+            secret: random_secret(40),
+            session_token: random_secret(356),
+            account_id: account_id.clone(),
+            role_arn: format!(
+                "arn:{}:iam::{account_id}:role/{role_name}",
+                caller.partition
+            ),
+            role_id: role_id(&account_id, &role_name),
+            session_name: session_name.to_owned(),
+            issued_at: now,
+            expires_at: now.saturating_add(requested.saturating_mul(1000)),
+            chained,
+        };
+        self.store.commit(&[Change::PutSession(record.clone())]).await.map_err(|error| {
+            tracing::error!(target: "bulkhead::sts", %error, "storing issued credentials failed");
+            AwsError::internal("STS could not store the issued credentials. Try again.")
+        })?;
+        self.sessions
+            .write()
+            .insert(record.access_key_id.clone(), record.clone());
+
+        let assumed_arn = format!(
+            "arn:{}:sts::{account_id}:assumed-role/{role_name}/{session_name}",
+            caller.partition
+        );
+        Ok(json!({
+            "Credentials": {
+                "AccessKeyId": record.access_key_id,
+                "SecretAccessKey": record.secret,
+                "SessionToken": record.session_token,
+                "Expiration": Timestamp::from_epoch_millis(record.expires_at).epoch_seconds(),
+            },
+            "AssumedRoleUser": {
+                "AssumedRoleId": format!("{}:{session_name}", record.role_id),
+                "Arn": assumed_arn,
+            },
+        }))
+    }
+}
+
+/// Splits `arn:<partition>:iam::<account>:role/<path/><name>` into the account and role name.
+fn parse_role_arn(arn: &str) -> Option<(String, String)> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [scheme, _partition, service, region, account, resource] = parts.as_slice() else {
+        return None;
+    };
+    if *scheme != "arn" || *service != "iam" || !region.is_empty() {
+        return None;
+    }
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let name = resource.strip_prefix("role/")?.rsplit('/').next()?;
+    (!name.is_empty()).then(|| ((*account).to_owned(), name.to_owned()))
+}
+
+/// Decides the role's trust policy, which allows the management account to assume it, with the
+/// policy engine. The caller's own identity-based permissions are not modelled yet, so they
+/// count as allowing the call.
+fn trusts(management_account: &str, caller: &Caller, role_arn: &str) -> bool {
+    let trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:{}:iam::{management_account}:root"}},"Action":"sts:AssumeRole"}}]}}"#,
+        caller.partition
+    );
+    let Ok(trust) = Policy::compile("trust-policy", PolicyKind::RoleTrust, &trust) else {
+        return false;
+    };
+    let Ok(identity) = Policy::compile(
+        "caller-identity",
+        PolicyKind::Identity,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    ) else {
+        return false;
+    };
+    let Ok(principal) = Principal::from_arn(&caller.arn) else {
+        return false;
+    };
+    let Some((role_account, _)) = parse_role_arn(role_arn) else {
+        return false;
+    };
+    let resource = Resource::new(role_arn).with_account(&role_account);
+    let Ok(request) = Request::builder(principal, "sts:AssumeRole", resource)
+        .region(&caller.region)
+        .build()
+    else {
+        return false;
+    };
+    let identity = [identity];
+    let policies = PolicySet {
+        identity: &identity,
+        resource: Some(&trust),
+        ..PolicySet::default()
+    };
+    Evaluator::new().authorize(&request, &policies).is_allowed()
+}
+
+/// A stable role id, `AROA` and 17 characters derived from the role's account and name, as
+/// AWS keeps a role's id for its lifetime.
+fn role_id(account_id: &str, role_name: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut id = String::from("AROA");
+    for round in 0..17u64 {
+        for byte in account_id
+            .bytes()
+            .chain(role_name.bytes())
+            .chain(round.to_le_bytes())
+        {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        let index = usize::try_from(hash % ALPHABET.len() as u64).unwrap_or(0);
+        id.push(char::from(ALPHABET.get(index).copied().unwrap_or(b'A')));
+    }
+    id
+}
+
+fn random_upper_alphanumeric(length: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    (0..length)
+        .map(|_| {
+            char::from(
+                ALPHABET
+                    .get(fastrand::usize(..ALPHABET.len()))
+                    .copied()
+                    .unwrap_or(b'A'),
+            )
+        })
+        .collect()
+}
+
+fn random_secret(length: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    (0..length)
+        .map(|_| {
+            char::from(
+                ALPHABET
+                    .get(fastrand::usize(..ALPHABET.len()))
+                    .copied()
+                    .unwrap_or(b'A'),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_arns_parse() {
+        assert_eq!(
+            parse_role_arn("arn:aws:iam::111122223333:role/OrganizationAccountAccessRole"),
+            Some((
+                "111122223333".to_owned(),
+                "OrganizationAccountAccessRole".to_owned()
+            ))
+        );
+        assert_eq!(
+            parse_role_arn("arn:aws:iam::111122223333:role/path/to/Admin")
+                .unwrap()
+                .1,
+            "Admin"
+        );
+        assert_eq!(parse_role_arn("arn:aws:iam::111122223333:user/alice"), None);
+        assert_eq!(parse_role_arn("arn:aws:iam::1111:role/x"), None);
+        assert_eq!(parse_role_arn("not an arn"), None);
+    }
+
+    #[test]
+    fn role_ids_are_stable_and_shaped() {
+        let id = role_id("111122223333", "OrganizationAccountAccessRole");
+        assert_eq!(id, role_id("111122223333", "OrganizationAccountAccessRole"));
+        assert_ne!(id, role_id("111122223333", "Other"));
+        assert_eq!(id.len(), 21);
+        assert!(id.starts_with("AROA"));
+    }
+
+    #[test]
+    fn management_account_is_trusted() {
+        let caller = Caller::root_user("111111111111", "us-east-1");
+        let role = "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole";
+        assert!(trusts("111111111111", &caller, role));
+        let stranger = Caller::root_user("333333333333", "us-east-1");
+        assert!(!trusts("111111111111", &stranger, role));
     }
 }

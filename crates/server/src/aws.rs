@@ -105,7 +105,10 @@ async fn serve(
                 Some(shape) => parameters.to_json(&model::sts::MODEL, shape),
                 None => serde_json::Value::Object(serde_json::Map::new()),
             };
-            let output = cloud::sts::handle(&caller, operation, &input)?;
+            let output = app
+                .sts
+                .handle(&app.organizations, &caller, operation, &input)
+                .await?;
             let response = QueryResponse {
                 operation: operation.name(),
                 namespace: model::sts::SERVICE.xml_namespace,
@@ -140,12 +143,30 @@ async fn read_body(body: Body, limit: usize) -> Result<Bytes, AwsError> {
 fn authenticate(
     app: &App,
     parts: &Parts,
-    _body: &[u8],
+    body: &[u8],
     target: Target,
 ) -> Result<Caller, AuthError> {
     let now = jiff::Timestamp::now();
     let authorization = sigv4::parse_authorization(&parts.headers, now, app.max_clock_skew)?;
     sigv4::check_scope_service(&authorization, target.signing_name())?;
+    if let Some(session) = app.sts.session(&authorization.access_key_id) {
+        let request = sigv4::SignedRequest {
+            method: parts.method.as_str(),
+            path_and_query: parts
+                .uri
+                .path_and_query()
+                .map_or("/", |value| value.as_str()),
+            headers: &parts.headers,
+            body,
+        };
+        let secret = sigv4::SigningSecret {
+            secret_access_key: &session.secret,
+            session_token: Some(&session.session_token),
+        };
+        sigv4::verify_signature(&authorization, request, secret)?;
+        return cloud::sts::Sts::caller_for(&session, &authorization.scope.region)
+            .map_err(|cloud::sts::SessionError::Expired| AuthError::ExpiredToken);
+    }
     app.auth
         .resolve_unissued_key(&authorization.access_key_id, &authorization.scope.region)
 }

@@ -29,6 +29,7 @@ pub(crate) async fn health(State(app): State<Arc<App>>) -> Response {
 pub(crate) async fn reset(State(app): State<Arc<App>>) -> Response {
     match app.organizations.reset().await {
         Ok(()) => {
+            app.sts.clear();
             tracing::info!(target: "bulkhead::server", "state reset");
             json_response(StatusCode::OK, &json!({"status": "ok"}))
         }

@@ -71,6 +71,7 @@ pub enum ServerError {
 #[derive(Debug)]
 pub(crate) struct App {
     pub(crate) organizations: Organizations,
+    pub(crate) sts: cloud::sts::Sts,
     pub(crate) store: Store,
     pub(crate) auth: AuthSettings,
     pub(crate) max_body_bytes: usize,
@@ -82,8 +83,10 @@ pub(crate) struct App {
 pub async fn build_router(config: &ServerConfig) -> Result<Router, ServerError> {
     let store = Store::open(&config.location).await?;
     let organizations = Organizations::load(store.clone(), config.settings.clone()).await?;
+    let sts = cloud::sts::Sts::load(store.clone()).await?;
     let app = Arc::new(App {
         organizations,
+        sts,
         store,
         auth: config.auth.clone(),
         max_body_bytes: config.max_body_bytes,

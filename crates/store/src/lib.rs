@@ -23,7 +23,7 @@ pub use records::{
     AccountRecord, Change, CreateAccountRequestRecord, DelegatedAdministratorRecord,
     EnabledPolicyTypeRecord, HandshakeRecord, OrganizationRecord, OrganizationalUnitRecord,
     PolicyAttachmentRecord, PolicyRecord, ResourcePolicyRecord, ResponsibilityTransferRecord,
-    RootRecord, ServiceAccessRecord, Snapshot, TagRecord,
+    RootRecord, ServiceAccessRecord, SessionRecord, Snapshot, TagRecord,
 };
 
 /// Where the store keeps its data.
@@ -119,6 +119,22 @@ impl Store {
     /// Reads every record, each table in insertion order.
     pub async fn load(&self) -> Result<Snapshot, StoreError> {
         records::load(&self.pool).await
+    }
+
+    /// Reads the temporary credentials STS issued that expire after `now_millis`.
+    pub async fn load_sessions(&self, now_millis: i64) -> Result<Vec<SessionRecord>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM sessions WHERE expires_at > ? ORDER BY rowid")
+            .bind(now_millis)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut sessions = Vec::with_capacity(rows.len());
+        for row in &rows {
+            sessions.push(<SessionRecord as sqlx::FromRow<
+                '_,
+                sqlx::sqlite::SqliteRow,
+            >>::from_row(row)?);
+        }
+        Ok(sessions)
     }
 
     /// Applies `changes` in one transaction: all of them or none.

@@ -7,6 +7,7 @@ use crate::StoreError;
 
 /// Tables in an order that deletes children before the rows they reference.
 pub(crate) const TABLES_CHILD_FIRST: &[&str] = &[
+    "sessions",
     "resource_policies",
     "service_access",
     "delegated_administrators",
@@ -269,6 +270,31 @@ pub struct ResourcePolicyRecord {
     pub content: String,
 }
 
+/// Temporary credentials STS issued for a role session.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct SessionRecord {
+    /// `ASIA` access key id.
+    pub access_key_id: String,
+    /// The secret access key.
+    pub secret: String,
+    /// The session token the client sends as `X-Amz-Security-Token`.
+    pub session_token: String,
+    /// The account of the role.
+    pub account_id: String,
+    /// The role's ARN.
+    pub role_arn: String,
+    /// The role's unique id, `AROA…`.
+    pub role_id: String,
+    /// The session name the caller chose.
+    pub session_name: String,
+    /// When the credentials were issued, milliseconds since the Unix epoch.
+    pub issued_at: i64,
+    /// When they expire, milliseconds since the Unix epoch.
+    pub expires_at: i64,
+    /// Whether a role session issued them (role chaining).
+    pub chained: bool,
+}
+
 /// Every record, as [`crate::Store::load`] reads them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
@@ -300,6 +326,8 @@ pub struct Snapshot {
     pub handshakes: Vec<HandshakeRecord>,
     /// Responsibility transfers in the order they were requested.
     pub responsibility_transfers: Vec<ResponsibilityTransferRecord>,
+    /// Issued temporary credentials.
+    pub sessions: Vec<SessionRecord>,
 }
 
 /// One write. A `Put` inserts the record or replaces the one with the same id, keeping its
@@ -389,6 +417,8 @@ pub enum Change {
     },
     /// Insert or replace the organization's resource policy.
     PutResourcePolicy(ResourcePolicyRecord),
+    /// Record temporary credentials.
+    PutSession(SessionRecord),
     /// Delete the organization's resource policy.
     DeleteResourcePolicy {
         /// The organization's id.
@@ -420,6 +450,7 @@ pub(crate) async fn load(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
         .await?,
         service_access: fetch(pool, "SELECT * FROM service_access ORDER BY rowid").await?,
         resource_policies: fetch(pool, "SELECT * FROM resource_policies ORDER BY rowid").await?,
+        sessions: fetch(pool, "SELECT * FROM sessions ORDER BY rowid").await?,
         handshakes: fetch(pool, "SELECT * FROM handshakes ORDER BY rowid").await?,
         responsibility_transfers: fetch(
             pool,
@@ -715,6 +746,25 @@ pub(crate) async fn apply(
             .bind(&record.source_account_id)
             .bind(&record.tags)
             .bind(record.withdrawn_at)
+            .execute(connection)
+            .await?;
+        }
+        Change::PutSession(record) => {
+            sqlx::query(
+                "INSERT OR REPLACE INTO sessions (access_key_id, secret, session_token, account_id, role_arn,
+                     role_id, session_name, issued_at, expires_at, chained)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&record.access_key_id)
+            .bind(&record.secret)
+            .bind(&record.session_token)
+            .bind(&record.account_id)
+            .bind(&record.role_arn)
+            .bind(&record.role_id)
+            .bind(&record.session_name)
+            .bind(record.issued_at)
+            .bind(record.expires_at)
+            .bind(record.chained)
             .execute(connection)
             .await?;
         }

@@ -75,6 +75,9 @@ pub enum AuthError {
     /// The access key id is not known.
     #[error("The security token included in the request is invalid.")]
     UnknownAccessKey,
+    /// The temporary credentials expired.
+    #[error("The security token included in the request is expired")]
+    ExpiredToken,
 }
 
 impl AuthError {
@@ -94,6 +97,7 @@ impl AuthError {
                         ("IncompleteSignatureException", StatusCode::BAD_REQUEST)
                     }
                     AuthError::UnknownAccessKey => ("UnrecognizedClientException", status),
+                    AuthError::ExpiredToken => ("ExpiredTokenException", StatusCode::BAD_REQUEST),
                     AuthError::InvalidScope(_)
                     | AuthError::Expired(_)
                     | AuthError::SignatureMismatch => ("InvalidSignatureException", status),
@@ -103,6 +107,7 @@ impl AuthError {
                 AuthError::Missing => ("MissingAuthenticationToken", StatusCode::FORBIDDEN),
                 AuthError::Incomplete(_) => ("IncompleteSignature", StatusCode::BAD_REQUEST),
                 AuthError::UnknownAccessKey => ("InvalidClientTokenId", StatusCode::FORBIDDEN),
+                AuthError::ExpiredToken => ("ExpiredToken", StatusCode::FORBIDDEN),
                 AuthError::InvalidScope(_)
                 | AuthError::Expired(_)
                 | AuthError::SignatureMismatch => ("SignatureDoesNotMatch", StatusCode::FORBIDDEN),
@@ -113,6 +118,7 @@ impl AuthError {
                     ("AuthorizationHeaderMalformed", StatusCode::BAD_REQUEST)
                 }
                 AuthError::UnknownAccessKey => ("InvalidAccessKeyId", StatusCode::FORBIDDEN),
+                AuthError::ExpiredToken => ("ExpiredToken", StatusCode::BAD_REQUEST),
                 AuthError::Expired(_) => ("RequestTimeTooSkewed", StatusCode::FORBIDDEN),
                 AuthError::SignatureMismatch => ("SignatureDoesNotMatch", StatusCode::FORBIDDEN),
             },

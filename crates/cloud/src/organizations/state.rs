@@ -404,6 +404,8 @@ impl State {
                     },
                 );
             }
+            // Sessions belong to STS, which keeps its own index of them.
+            Change::PutSession(_) => {}
             Change::SetTags {
                 resource_id, tags, ..
             } => {
