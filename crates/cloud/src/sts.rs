@@ -31,7 +31,7 @@ pub const SERVED_OPERATIONS: &[Operation] = &[Operation::AssumeRole, Operation::
 /// one hour.
 const DEFAULT_SESSION_SECONDS: i64 = 3_600;
 
-/// Whether bulkhead serves this STS operation yet.
+/// Returns whether bulkhead serves this STS operation yet.
 pub fn is_served(operation: Operation) -> bool {
     SERVED_OPERATIONS.contains(&operation)
 }
@@ -43,7 +43,7 @@ pub struct Sts {
     store: Store,
 }
 
-/// Why issued credentials were not accepted.
+/// The reason issued credentials were refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionError {
     /// The credentials expired.
@@ -74,7 +74,7 @@ impl Sts {
         self.sessions.read().get(access_key_id).cloned()
     }
 
-    /// The caller that issued credentials stand for, or why they are refused.
+    /// Returns the caller that issued credentials stand for, or the reason they are refused.
     pub fn caller_for(session: &SessionRecord, region: &str) -> Result<Caller, SessionError> {
         if session.expires_at <= now_millis() {
             return Err(SessionError::Expired);
@@ -176,9 +176,9 @@ impl Sts {
 
         let now = now_millis();
         let record = SessionRecord {
-            access_key_id: format!("ASIA{}", random_upper_alphanumeric(16)),
-            secret: random_secret(40),
-            session_token: random_secret(356),
+            access_key_id: format!("ASIA{}", random_text(UPPER_ALPHANUMERIC, 16)),
+            secret: random_text(SECRET_ALPHABET, 40),
+            session_token: random_text(SECRET_ALPHABET, 356),
             account_id: account_id.clone(),
             role_arn: format!(
                 "arn:{}:iam::{account_id}:role/{role_name}",
@@ -273,7 +273,7 @@ fn trusts(management_account: &str, caller: &Caller, role_arn: &str) -> bool {
     Evaluator::new().authorize(&request, &policies).is_allowed()
 }
 
-/// A stable role id, `AROA` and 17 characters derived from the role's account and name, as
+/// Returns a stable role id, `AROA` and 17 characters derived from the role's account and name, as
 /// AWS keeps a role's id for its lifetime.
 fn role_id(account_id: &str, role_name: &str) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -293,13 +293,13 @@ fn role_id(account_id: &str, role_name: &str) -> String {
     id
 }
 
-fn random_upper_alphanumeric(length: usize) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+/// Random text of `length` characters drawn from `alphabet`.
+fn random_text(alphabet: &[u8], length: usize) -> String {
     (0..length)
         .map(|_| {
             char::from(
-                ALPHABET
-                    .get(fastrand::usize(..ALPHABET.len()))
+                alphabet
+                    .get(fastrand::usize(..alphabet.len()))
                     .copied()
                     .unwrap_or(b'A'),
             )
@@ -307,19 +307,8 @@ fn random_upper_alphanumeric(length: usize) -> String {
         .collect()
 }
 
-fn random_secret(length: usize) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    (0..length)
-        .map(|_| {
-            char::from(
-                ALPHABET
-                    .get(fastrand::usize(..ALPHABET.len()))
-                    .copied()
-                    .unwrap_or(b'A'),
-            )
-        })
-        .collect()
-}
+const UPPER_ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const SECRET_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@ use model::shape::{Model, ShapeKind};
 use quick_xml::escape::escape;
 use serde_json::Value;
 
-/// What an awsQuery response needs from the model besides the output itself.
+/// The parts of the model an awsQuery response needs besides the output itself.
 #[derive(Debug, Clone, Copy)]
 pub struct QueryResponse<'a> {
     /// The operation's name, such as `GetCallerIdentity`.
@@ -18,7 +18,7 @@ pub struct QueryResponse<'a> {
 }
 
 /// Writes `<OperationResponse>` with the output inside its result wrapper and the request id
-/// in `ResponseMetadata`, as AWS's query services answer.
+/// in `ResponseMetadata`, in the form AWS's query services use.
 pub fn render_query_response(
     model: &Model,
     response: QueryResponse<'_>,
