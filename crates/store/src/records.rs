@@ -495,7 +495,11 @@ pub(crate) async fn apply(
             .await?;
         }
         Change::DeleteOrganization { id } => {
-            for table in TABLES_CHILD_FIRST {
+            // Sessions belong to accounts, not organizations; they outlive it until they expire.
+            for table in TABLES_CHILD_FIRST
+                .iter()
+                .filter(|table| **table != "sessions")
+            {
                 let column = if *table == "organizations" {
                     "id"
                 } else {

@@ -138,3 +138,25 @@ async fn reset_empties_every_table() {
     store.reset().await.unwrap();
     assert_eq!(store.load().await.unwrap(), store::Snapshot::default());
 }
+
+#[tokio::test]
+async fn delete_organization_keeps_sessions() {
+    let store = Store::open(&Location::InMemory).await.unwrap();
+    store.commit(&base_changes()).await.unwrap();
+    let session = store::SessionRecord {
+        access_key_id: "ASIAEXAMPLE0000000".to_owned(),
+        secret: "secret".to_owned(),
+        session_token: "token".to_owned(),
+        account_id: "222222222222".to_owned(),
+        role_arn: "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole".to_owned(),
+        role_id: "AROAEXAMPLE".to_owned(),
+        session_name: "admin".to_owned(),
+        issued_at: 1,
+        expires_at: i64::MAX,
+        chained: false,
+    };
+    store.commit(&[Change::PutSession(session.clone())]).await.unwrap();
+    store.commit(&[Change::DeleteOrganization { id: "o-abcdefghij".to_owned() }]).await.unwrap();
+    assert_eq!(store.load_sessions(0).await.unwrap(), vec![session]);
+    assert_eq!(store.count("organizations").await.unwrap(), 0);
+}
