@@ -54,7 +54,8 @@ async fn caller_identity_of_convenience_keys() {
 async fn unserved_sts_operations_are_invalid_actions() {
     let server = start_server().await;
     let error = sts_client(&server.endpoint_url(), "123456789012", "us-east-1")
-        .get_session_token()
+        .get_federation_token()
+        .name("federated")
         .send()
         .await
         .unwrap_err();
@@ -220,4 +221,69 @@ async fn assume_role_rejections() {
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some("SignatureDoesNotMatch"));
+}
+
+#[tokio::test]
+async fn session_token_acts_as_the_root_user() {
+    let server = start_server().await;
+    let sts = sts_client(&server.endpoint_url(), "123456789012", "us-east-1");
+    let issued = sts
+        .get_session_token()
+        .duration_seconds(900)
+        .send()
+        .await
+        .unwrap();
+    let credentials = issued.credentials().unwrap();
+    let session = session_client(&server.endpoint_url(), credentials);
+    let identity = session.get_caller_identity().send().await.unwrap();
+    assert_eq!(identity.arn(), Some("arn:aws:iam::123456789012:root"));
+
+    let too_long = sts
+        .get_session_token()
+        .duration_seconds(7200)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(too_long.code(), Some("ValidationError"));
+    let info = sts
+        .get_access_key_info()
+        .access_key_id(credentials.access_key_id())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.account(), Some("123456789012"));
+    let info = sts
+        .get_access_key_info()
+        .access_key_id("AKIAIOSFODNN7EXAMPLE")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.account(), Some("000000000000"));
+    let invalid = sts
+        .get_access_key_info()
+        .access_key_id("short")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(invalid.code(), Some("ValidationError"));
+}
+
+#[tokio::test]
+async fn session_credentials_cannot_get_session_tokens() {
+    let server = start_server().await;
+    let (management, _) = common::organization_with_root(&server).await;
+    let member = common::create_account(&management, "Member", "member@example.com").await;
+    let sts = sts_client(&server.endpoint_url(), common::MANAGEMENT, "us-east-1");
+    let assumed = sts
+        .assume_role()
+        .role_arn(format!(
+            "arn:aws:iam::{member}:role/OrganizationAccountAccessRole"
+        ))
+        .role_session_name("admin")
+        .send()
+        .await
+        .unwrap();
+    let session = session_client(&server.endpoint_url(), assumed.credentials().unwrap());
+    let denied = session.get_session_token().send().await.unwrap_err();
+    assert_eq!(denied.code(), Some("AccessDenied"));
 }

@@ -221,7 +221,7 @@ async fn unknown_operations_get_protocol_errors() {
         "POST",
         "/",
         &query_headers,
-        b"Action=GetSessionToken&Version=2011-06-15",
+        b"Action=GetFederationToken&Version=2011-06-15",
     )
     .await;
     assert_eq!(query.status, 400);

@@ -22,10 +22,15 @@ use wire::AwsError;
 
 use crate::organizations::Organizations;
 use crate::time::now_millis;
-use crate::{Caller, partition_for_region};
+use crate::{AuthSettings, Caller, partition_for_region};
 
 /// The operations [`Sts::handle`] serves.
-pub const SERVED_OPERATIONS: &[Operation] = &[Operation::AssumeRole, Operation::GetCallerIdentity];
+pub const SERVED_OPERATIONS: &[Operation] = &[
+    Operation::AssumeRole,
+    Operation::GetAccessKeyInfo,
+    Operation::GetCallerIdentity,
+    Operation::GetSessionToken,
+];
 
 /// The session length when AssumeRole names none, and the longest a role allows by default:
 /// one hour.
@@ -79,6 +84,10 @@ impl Sts {
         if session.expires_at <= now_millis() {
             return Err(SessionError::Expired);
         }
+        // GetSessionToken credentials act as the principal that requested them.
+        if session.role_arn.is_empty() {
+            return Ok(Caller::root_user(&session.account_id, region));
+        }
         let partition = partition_for_region(region);
         let role_name = session.role_arn.rsplit('/').next().unwrap_or_default();
         Ok(Caller {
@@ -99,6 +108,7 @@ impl Sts {
     pub async fn handle(
         &self,
         organizations: &Organizations,
+        auth: &AuthSettings,
         caller: &Caller,
         operation: Operation,
         input: &Value,
@@ -118,12 +128,72 @@ impl Sts {
                 "Arn": caller.arn,
             })),
             Operation::AssumeRole => self.assume_role(organizations, caller, input).await,
+            Operation::GetSessionToken => self.get_session_token(caller, input).await,
+            Operation::GetAccessKeyInfo => {
+                let access_key_id = input["AccessKeyId"].as_str().unwrap_or_default();
+                let account = match self.session(access_key_id) {
+                    Some(session) => session.account_id,
+                    None => auth
+                        .resolve_unissued_key(access_key_id, &caller.region)
+                        .map(|principal| principal.account_id)
+                        .unwrap_or_else(|_| auth.default_account.clone()),
+                };
+                Ok(json!({ "Account": account }))
+            }
             other => Err(wire::error::unknown_operation(
                 wire::Protocol::AwsQuery,
                 Some("STS"),
                 Some(other.name()),
             )),
         }
+    }
+
+    /// Issues temporary credentials for the caller itself. A root user's session lasts 900 to
+    /// 3,600 seconds, one hour by default; session credentials cannot request more.
+    async fn get_session_token(&self, caller: &Caller, input: &Value) -> Result<Value, AwsError> {
+        if caller.role_arn.is_some() {
+            return Err(AwsError::client(
+                "AccessDenied",
+                "Cannot call GetSessionToken with session credentials",
+            )
+            .with_status(http::StatusCode::FORBIDDEN));
+        }
+        let requested = input["DurationSeconds"]
+            .as_i64()
+            .unwrap_or(DEFAULT_SESSION_SECONDS);
+        if requested > DEFAULT_SESSION_SECONDS {
+            return Err(AwsError::client(
+                "ValidationError",
+                "The requested DurationSeconds exceeds the 1 hour session limit for root users.",
+            ));
+        }
+        let now = now_millis();
+        let record = SessionRecord {
+            access_key_id: format!("ASIA{}", random_text(UPPER_ALPHANUMERIC, 16)),
+            secret: random_text(SECRET_ALPHABET, 40),
+            session_token: random_text(SECRET_ALPHABET, 356),
+            account_id: caller.account_id.clone(),
+            role_arn: String::new(),
+            role_id: String::new(),
+            session_name: String::new(),
+            issued_at: now,
+            expires_at: now.saturating_add(requested.saturating_mul(1000)),
+            chained: false,
+        };
+        self.remember(record.clone()).await?;
+        Ok(json!({ "Credentials": credentials_json(&record) }))
+    }
+
+    /// Stores issued credentials before they are handed out.
+    async fn remember(&self, record: SessionRecord) -> Result<(), AwsError> {
+        self.store.commit(&[Change::PutSession(record.clone())]).await.map_err(|error| {
+            tracing::error!(target: "bulkhead::sts", %error, "storing issued credentials failed");
+            AwsError::internal("STS could not store the issued credentials. Try again.")
+        })?;
+        self.sessions
+            .write()
+            .insert(record.access_key_id.clone(), record);
+        Ok(())
     }
 
     async fn assume_role(
@@ -190,31 +260,30 @@ impl Sts {
             expires_at: now.saturating_add(requested.saturating_mul(1000)),
             chained,
         };
-        self.store.commit(&[Change::PutSession(record.clone())]).await.map_err(|error| {
-            tracing::error!(target: "bulkhead::sts", %error, "storing issued credentials failed");
-            AwsError::internal("STS could not store the issued credentials. Try again.")
-        })?;
-        self.sessions
-            .write()
-            .insert(record.access_key_id.clone(), record.clone());
+        self.remember(record.clone()).await?;
 
         let assumed_arn = format!(
             "arn:{}:sts::{account_id}:assumed-role/{role_name}/{session_name}",
             caller.partition
         );
         Ok(json!({
-            "Credentials": {
-                "AccessKeyId": record.access_key_id,
-                "SecretAccessKey": record.secret,
-                "SessionToken": record.session_token,
-                "Expiration": Timestamp::from_epoch_millis(record.expires_at).epoch_seconds(),
-            },
+                        "Credentials": credentials_json(&record),
             "AssumedRoleUser": {
                 "AssumedRoleId": format!("{}:{session_name}", record.role_id),
                 "Arn": assumed_arn,
             },
         }))
     }
+}
+
+/// The `Credentials` shape of issued credentials.
+fn credentials_json(record: &SessionRecord) -> Value {
+    json!({
+        "AccessKeyId": record.access_key_id,
+        "SecretAccessKey": record.secret,
+        "SessionToken": record.session_token,
+        "Expiration": Timestamp::from_epoch_millis(record.expires_at).epoch_seconds(),
+    })
 }
 
 /// Splits `arn:<partition>:iam::<account>:role/<path/><name>` into the account and role name.

@@ -107,7 +107,7 @@ async fn serve(
             };
             let output = app
                 .sts
-                .handle(&app.organizations, &caller, operation, &input)
+                .handle(&app.organizations, &app.auth, &caller, operation, &input)
                 .await?;
             let response = QueryResponse {
                 operation: operation.name(),

@@ -155,8 +155,16 @@ async fn delete_organization_keeps_sessions() {
         expires_at: i64::MAX,
         chained: false,
     };
-    store.commit(&[Change::PutSession(session.clone())]).await.unwrap();
-    store.commit(&[Change::DeleteOrganization { id: "o-abcdefghij".to_owned() }]).await.unwrap();
+    store
+        .commit(&[Change::PutSession(session.clone())])
+        .await
+        .unwrap();
+    store
+        .commit(&[Change::DeleteOrganization {
+            id: "o-abcdefghij".to_owned(),
+        }])
+        .await
+        .unwrap();
     assert_eq!(store.load_sessions(0).await.unwrap(), vec![session]);
     assert_eq!(store.count("organizations").await.unwrap(), 0);
 }
