@@ -45,7 +45,8 @@ async fn create_and_describe_organization() {
     let created = management.create_organization().send().await.unwrap();
     let organization = created.organization().unwrap();
     let id = organization.id().unwrap();
-    assert!(id.starts_with("o-") && id.len() == 12, "{id}");
+    assert!(id.starts_with("o-"), "{id}");
+    assert_eq!(id.len(), 12, "{id}");
     assert_eq!(
         organization.feature_set(),
         Some(&OrganizationFeatureSet::All)
@@ -146,7 +147,8 @@ async fn no_organization_is_not_in_use() {
 async fn list_roots_returns_one_root() {
     let server = start_server().await;
     let (management, root_id) = organization_with_root(&server).await;
-    assert!(root_id.starts_with("r-") && root_id.len() == 6, "{root_id}");
+    assert!(root_id.starts_with("r-"), "{root_id}");
+    assert_eq!(root_id.len(), 6, "{root_id}");
     let roots = management.list_roots().max_results(1).send().await.unwrap();
     assert_eq!(roots.roots().len(), 1);
     assert_eq!(roots.roots()[0].name(), Some("Root"));

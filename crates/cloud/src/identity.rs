@@ -1,4 +1,4 @@
-//! Who is calling: the principal a request's credentials stand for.
+//! The caller: the principal a request's credentials stand for.
 //!
 //! Convenience credentials need no setup: an access key that is a 12-digit number acts as the
 //! root user of that account, and any other unknown key as the root user of the default
@@ -13,7 +13,7 @@ pub const DEFAULT_ACCOUNT: &str = "000000000000";
 /// The account unknown access keys act in under moto's conventions.
 pub const MOTO_DEFAULT_ACCOUNT: &str = "123456789012";
 
-/// How access keys map to principals.
+/// The mapping of access keys that bulkhead did not issue to principals.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthSettings {
     /// Reject access keys that bulkhead did not issue.
@@ -74,7 +74,7 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// The root user of `account_id`, calling in `region`.
+    /// Returns the root user of `account_id`, calling in `region`.
     pub fn root_user(account_id: &str, region: &str) -> Caller {
         let partition = partition_for_region(region);
         Caller {
@@ -88,7 +88,7 @@ impl Caller {
     }
 }
 
-/// The ARN partition of a region: `aws-cn` for the China regions, `aws-us-gov` for GovCloud,
+/// Returns the ARN partition of a region: `aws-cn` for the China regions, `aws-us-gov` for GovCloud,
 /// `aws-iso` and `aws-iso-b` for the isolated regions, `aws` for every other name.
 pub fn partition_for_region(region: &str) -> &'static str {
     if region.starts_with("cn-") {

@@ -8,6 +8,7 @@
 
 pub mod identity;
 pub mod organizations;
+mod random;
 pub mod sts;
 mod time;
 

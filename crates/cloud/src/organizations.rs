@@ -82,7 +82,7 @@ impl Organizations {
         Ok(organizations)
     }
 
-    /// The settings the service runs with.
+    /// Returns the settings the service runs with.
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
     }
@@ -261,7 +261,7 @@ impl Organizations {
         output.map_err(AwsError::from)
     }
 
-    /// Whether bulkhead serves this operation yet.
+    /// Returns whether bulkhead serves this operation yet.
     pub fn is_served(operation: Operation) -> bool {
         SERVED_OPERATIONS.contains(&operation)
     }
@@ -287,7 +287,7 @@ impl Organizations {
         Ok(())
     }
 
-    /// The number of organizations and accounts, for the health endpoint.
+    /// Counts organizations and accounts, for the health endpoint.
     pub fn counts(&self) -> (usize, usize) {
         let state = self.inner.state.read();
         (state.organizations.len(), state.accounts.len())

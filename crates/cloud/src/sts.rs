@@ -21,6 +21,7 @@ use store::{Change, SessionRecord, Store};
 use wire::AwsError;
 
 use crate::organizations::Organizations;
+use crate::random::{SECRET_ALPHABET, UPPER_ALPHANUMERIC, random_text};
 use crate::time::now_millis;
 use crate::{AuthSettings, Caller, partition_for_region};
 
@@ -167,19 +168,14 @@ impl Sts {
                 "The requested DurationSeconds exceeds the 1 hour session limit for root users.",
             ));
         }
-        let now = now_millis();
-        let record = SessionRecord {
-            access_key_id: format!("ASIA{}", random_text(UPPER_ALPHANUMERIC, 16)),
-            secret: random_text(SECRET_ALPHABET, 40),
-            session_token: random_text(SECRET_ALPHABET, 356),
-            account_id: caller.account_id.clone(),
-            role_arn: String::new(),
-            role_id: String::new(),
-            session_name: String::new(),
-            issued_at: now,
-            expires_at: now.saturating_add(requested.saturating_mul(1000)),
-            chained: false,
-        };
+        let record = new_session(
+            &caller.account_id,
+            String::new(),
+            String::new(),
+            "",
+            requested,
+            false,
+        );
         self.remember(record.clone()).await?;
         Ok(json!({ "Credentials": credentials_json(&record) }))
     }
@@ -244,22 +240,17 @@ impl Sts {
             return Err(AwsError::client("ValidationError", reason));
         }
 
-        let now = now_millis();
-        let record = SessionRecord {
-            access_key_id: format!("ASIA{}", random_text(UPPER_ALPHANUMERIC, 16)),
-            secret: random_text(SECRET_ALPHABET, 40),
-            session_token: random_text(SECRET_ALPHABET, 356),
-            account_id: account_id.clone(),
-            role_arn: format!(
+        let record = new_session(
+            &account_id,
+            format!(
                 "arn:{}:iam::{account_id}:role/{role_name}",
                 caller.partition
             ),
-            role_id: role_id(&account_id, &role_name),
-            session_name: session_name.to_owned(),
-            issued_at: now,
-            expires_at: now.saturating_add(requested.saturating_mul(1000)),
+            role_id(&account_id, &role_name),
+            session_name,
+            requested,
             chained,
-        };
+        );
         self.remember(record.clone()).await?;
 
         let assumed_arn = format!(
@@ -276,7 +267,32 @@ impl Sts {
     }
 }
 
-/// The `Credentials` shape of issued credentials.
+/// Returns new credentials for `account_id` that expire in `seconds`. A session for the caller
+/// itself (GetSessionToken) has an empty role ARN, role id and session name.
+fn new_session(
+    account_id: &str,
+    role_arn: String,
+    role_id: String,
+    session_name: &str,
+    seconds: i64,
+    chained: bool,
+) -> SessionRecord {
+    let now = now_millis();
+    SessionRecord {
+        access_key_id: format!("ASIA{}", random_text(UPPER_ALPHANUMERIC, 16)),
+        secret: random_text(SECRET_ALPHABET, 40),
+        session_token: random_text(SECRET_ALPHABET, 356),
+        account_id: account_id.to_owned(),
+        role_arn,
+        role_id,
+        session_name: session_name.to_owned(),
+        issued_at: now,
+        expires_at: now.saturating_add(seconds.saturating_mul(1000)),
+        chained,
+    }
+}
+
+/// Returns the `Credentials` shape of issued credentials.
 fn credentials_json(record: &SessionRecord) -> Value {
     json!({
         "AccessKeyId": record.access_key_id,
@@ -361,23 +377,6 @@ fn role_id(account_id: &str, role_name: &str) -> String {
     }
     id
 }
-
-/// Random text of `length` characters drawn from `alphabet`.
-fn random_text(alphabet: &[u8], length: usize) -> String {
-    (0..length)
-        .map(|_| {
-            char::from(
-                alphabet
-                    .get(fastrand::usize(..alphabet.len()))
-                    .copied()
-                    .unwrap_or(b'A'),
-            )
-        })
-        .collect()
-}
-
-const UPPER_ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-const SECRET_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 #[cfg(test)]
 mod tests {

@@ -35,7 +35,7 @@ pub struct ServerConfig {
     pub location: Location,
     /// Quotas and delays of the emulated services.
     pub settings: Settings,
-    /// How access keys map to principals.
+    /// The mapping of access keys to principals.
     pub auth: AuthSettings,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
@@ -44,7 +44,7 @@ pub struct ServerConfig {
 }
 
 impl ServerConfig {
-    /// A configuration with AWS's defaults and the given store location.
+    /// Returns a configuration with AWS's defaults and the given store location.
     pub fn new(location: Location) -> ServerConfig {
         ServerConfig {
             location,
@@ -67,7 +67,7 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
 }
 
-/// What every request handler shares.
+/// The state every request handler shares.
 #[derive(Debug)]
 pub(crate) struct App {
     pub(crate) organizations: Organizations,
@@ -128,12 +128,12 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// The address the server listens on.
+    /// Returns the address the server listens on.
     pub fn address(&self) -> SocketAddr {
         self.address
     }
 
-    /// The endpoint URL for AWS clients, such as `http://127.0.0.1:4566`.
+    /// Returns the endpoint URL for AWS clients, such as `http://127.0.0.1:4566`.
     pub fn endpoint_url(&self) -> String {
         format!("http://{}", self.address)
     }

@@ -1,4 +1,4 @@
-//! Which service and operation a request is for, decided the way AWS's protocols encode it.
+//! Request routing: the service and operation of a request, as AWS's protocols encode them.
 //!
 //! * awsJson: the `X-Amz-Target` header, `<TargetPrefix>.<Operation>`.
 //! * awsQuery: a form-encoded body (or a GET query string) with `Action=<Operation>`; the
@@ -31,7 +31,7 @@ impl Target {
         }
     }
 
-    /// The service name for logs, as the model's `serviceId` spells it.
+    /// Returns the service name for logs, as the model's `serviceId` spells it.
     pub(crate) fn service(self) -> &'static str {
         match self {
             Target::Organizations(_) => organizations::SERVICE.service_id,
@@ -39,7 +39,7 @@ impl Target {
         }
     }
 
-    /// The operation's wire name.
+    /// Returns the operation's wire name.
     pub(crate) fn operation(self) -> &'static str {
         match self {
             Target::Organizations(operation) => operation.name(),
@@ -230,7 +230,7 @@ mod tests {
     }
 
     #[test]
-    fn rest_requests_pick_json_or_xml_by_signing_name() {
+    fn rest_protocol_follows_signing_name() {
         let h = headers(&[("authorization", SIGNED_FOR_S3)]);
         assert_eq!(protocol_of(&Method::GET, &h, None), Protocol::RestXml);
         assert_eq!(

@@ -1,6 +1,6 @@
 //! bulkhead's persistence: every emulated resource as rows in SQLite, behind one interface.
 //!
-//! The store does not answer queries on the request path. At start-up the service layer loads
+//! The store serves no queries on the request path. At start-up the service layer loads
 //! every record once with [`Store::load`] and keeps them in memory; each write operation then
 //! hands the store a list of [`Change`]s, which [`Store::commit`] applies in one transaction
 //! before the operation is acknowledged. A committed change survives a crash of the process:
@@ -26,7 +26,7 @@ pub use records::{
     RootRecord, ServiceAccessRecord, SessionRecord, Snapshot, TagRecord,
 };
 
-/// Where the store keeps its data.
+/// The location of the store's data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
     /// A SQLite database file `bulkhead.db` inside this directory, created if missing.
@@ -106,12 +106,12 @@ impl Store {
         Ok(Store { pool, description })
     }
 
-    /// A short description for logs and the health endpoint, such as `sqlite:./.bulkhead/bulkhead.db`.
+    /// Returns a short description for logs and the health endpoint, such as `sqlite:./.bulkhead/bulkhead.db`.
     pub fn description(&self) -> &str {
         &self.description
     }
 
-    /// The database file of a directory location.
+    /// Returns the database file of a directory location.
     pub fn database_path(directory: &Path) -> PathBuf {
         directory.join(DATABASE_FILE)
     }

@@ -117,7 +117,7 @@ pub struct CreateAccountRequestRecord {
     pub completed_at: Option<i64>,
     /// The new account's id once it succeeded.
     pub account_id: Option<String>,
-    /// Why it failed.
+    /// The failure reason.
     pub failure_reason: Option<String>,
 }
 

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::protocol::Protocol;
 
-/// Who is at fault, as awsQuery error bodies state in `<Type>`.
+/// The party at fault, as awsQuery error bodies state it in `<Type>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     /// The request was wrong.
@@ -165,7 +165,7 @@ impl AwsError {
     }
 }
 
-/// The error for a request whose operation the service does not have (or that bulkhead
+/// Returns the error for a request whose operation the service does not have (or that bulkhead
 /// does not serve yet), in the form the protocol uses.
 pub fn unknown_operation(
     protocol: Protocol,
@@ -190,7 +190,7 @@ pub fn unknown_operation(
     }
 }
 
-/// The error for a request body larger than the service accepts.
+/// Returns the error for a request body larger than the service accepts.
 pub fn request_entity_too_large(limit: usize) -> AwsError {
     AwsError::client(
         "RequestEntityTooLargeException",

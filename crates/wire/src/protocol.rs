@@ -28,7 +28,7 @@ impl Protocol {
         }
     }
 
-    /// The `Content-Type` of a response body in this protocol.
+    /// Returns the `Content-Type` of a response body in this protocol.
     pub fn content_type(self) -> &'static str {
         match self {
             Protocol::AwsJson1_0 => "application/x-amz-json-1.0",
@@ -38,7 +38,7 @@ impl Protocol {
         }
     }
 
-    /// Whether bodies in this protocol are JSON.
+    /// Returns whether bodies in this protocol are JSON.
     pub fn is_json(self) -> bool {
         matches!(
             self,
@@ -46,14 +46,14 @@ impl Protocol {
         )
     }
 
-    /// Whether the operation name travels in the `X-Amz-Target` header.
+    /// Returns whether the operation name travels in the `X-Amz-Target` header.
     pub fn is_aws_json(self) -> bool {
         matches!(self, Protocol::AwsJson1_0 | Protocol::AwsJson1_1)
     }
 }
 
 /// Signing names of the REST services whose bodies and errors are XML. Every other REST
-/// service speaks rest-json, so a request to an unknown REST path is answered in JSON unless
+/// service speaks rest-json, so the error for an unknown REST path is JSON unless
 /// its credential scope names one of these.
 pub const REST_XML_SIGNING_NAMES: &[&str] = &["s3", "route53", "cloudfront"];
 

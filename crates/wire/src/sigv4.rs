@@ -52,7 +52,7 @@ pub struct Authorization {
     pub request_time: Timestamp,
 }
 
-/// Why a request's authentication failed.
+/// The reason a request's authentication failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
     /// The request carries no `Authorization` header.

@@ -35,19 +35,19 @@ pub async fn start_with(config: ServerConfig) -> RunningServer {
     server::start(&config, listener).await.unwrap()
 }
 
-/// A configuration with an in-memory store and room for `max_accounts` accounts.
+/// Returns a configuration with an in-memory store and room for `max_accounts` accounts.
 pub fn config_with_accounts(max_accounts: usize) -> ServerConfig {
     let mut config = ServerConfig::new(Location::InMemory);
     config.settings.max_accounts = max_accounts;
     config
 }
 
-/// An Organizations client acting as the root user of `account_id`, in us-east-1.
+/// Returns an Organizations client acting as the root user of `account_id`, in us-east-1.
 pub fn client(server: &RunningServer, account_id: &str) -> Client {
     client_in_region(server, account_id, "us-east-1")
 }
 
-/// An Organizations client with explicit test credentials, for `region`.
+/// Returns an Organizations client with explicit test credentials, for `region`.
 pub fn client_in_region(server: &RunningServer, account_id: &str, region: &str) -> Client {
     let config = aws_sdk_organizations::Config::builder()
         .behavior_version(BehaviorVersion::latest())
@@ -154,7 +154,7 @@ fn parse_response(bytes: &[u8]) -> RawResponse {
     }
 }
 
-/// An `Authorization` header and `X-Amz-Date` for `access_key` at the current time, scoped to
+/// Returns an `Authorization` header and `X-Amz-Date` for `access_key` at the current time, scoped to
 /// `service`. The signature is not computed: convenience credentials are not verified.
 pub fn convenience_auth(access_key: &str, service: &str) -> Vec<(&'static str, String)> {
     auth_at(access_key, service, jiff::Timestamp::now())

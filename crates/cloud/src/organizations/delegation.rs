@@ -132,7 +132,7 @@ const DELEGATED_READ_OPERATIONS: &[Operation] = &[
     Operation::ListTargetsForPolicy,
 ];
 
-/// Whether a member account may call a management-account operation of its organization: as a
+/// Returns whether a member account may call a management-account operation of its organization: as a
 /// delegated administrator for the read-only operations, or because the organization's resource
 /// policy allows it.
 pub(super) fn is_granted(
@@ -159,7 +159,7 @@ pub(super) fn is_granted(
 }
 
 /// Evaluates the organization's resource policy for a member account's root user. The root
-/// user holds every permission in its own account, so the resource policy decides.
+/// user has every permission in its own account, so the resource policy decides.
 ///
 /// NOTE: the request names the organization's ARN as its resource, whatever the operation
 /// targets, so statements scoped to the ARN of a policy, OU or account do not match yet.
@@ -246,7 +246,7 @@ fn member_account<'s>(
         .ok_or_else(|| OrganizationsError::AccountNotFound(account_id.to_owned()))
 }
 
-/// Whether an account is a delegated administrator for any service.
+/// Returns whether an account is a delegated administrator for any service.
 pub(super) fn is_delegated_administrator(state: &State, account_id: &str) -> bool {
     state
         .delegated_administrators

@@ -195,7 +195,7 @@ pub enum OrganizationsError {
 }
 
 impl OrganizationsError {
-    /// The model's name for the error.
+    /// Returns the model's name for the error.
     pub fn code(&self) -> &'static str {
         match self {
             OrganizationsError::AccessDenied(_) => "AccessDeniedException",
@@ -313,7 +313,7 @@ impl OrganizationsError {
         }
     }
 
-    /// The error for a request body that breaks a model constraint.
+    /// Returns the error for a request body that breaks a model constraint.
     pub fn from_violation(violation: &Violation) -> OrganizationsError {
         let reason = match &violation.kind {
             ViolationKind::Type { .. } => {

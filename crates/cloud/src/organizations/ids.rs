@@ -2,59 +2,54 @@
 
 use store::OrganizationRecord;
 
-const LOWER_ALPHANUMERIC: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+use crate::random::{LOWER_ALPHANUMERIC, random_text};
 
 fn random_lower_alphanumeric(length: usize) -> String {
-    (0..length)
-        .map(|_| {
-            let index = fastrand::usize(..LOWER_ALPHANUMERIC.len());
-            char::from(LOWER_ALPHANUMERIC.get(index).copied().unwrap_or(b'0'))
-        })
-        .collect()
+    random_text(LOWER_ALPHANUMERIC, length)
 }
 
-/// A new organization id: `o-` and 10 lower-case letters or digits.
+/// Returns a new organization id: `o-` and 10 lower-case letters or digits.
 pub(crate) fn organization_id() -> String {
     format!("o-{}", random_lower_alphanumeric(10))
 }
 
-/// A new root id: `r-` and 4 lower-case letters or digits.
+/// Returns a new root id: `r-` and 4 lower-case letters or digits.
 pub(crate) fn root_id() -> String {
     format!("r-{}", random_lower_alphanumeric(4))
 }
 
-/// A new OU id under `root_id`: `ou-`, the root's suffix, `-` and 8 letters or digits.
+/// Returns a new OU id under `root_id`: `ou-`, the root's suffix, `-` and 8 letters or digits.
 pub(crate) fn organizational_unit_id(root_id: &str) -> String {
     let suffix = root_id.strip_prefix("r-").unwrap_or(root_id);
     format!("ou-{suffix}-{}", random_lower_alphanumeric(8))
 }
 
-/// A new policy id: `p-` and 8 lower-case letters or digits.
+/// Returns a new policy id: `p-` and 8 lower-case letters or digits.
 pub(crate) fn policy_id() -> String {
     format!("p-{}", random_lower_alphanumeric(8))
 }
 
-/// A new resource policy id: `rp-` and 8 lower-case letters or digits.
+/// Returns a new resource policy id: `rp-` and 8 lower-case letters or digits.
 pub(crate) fn resource_policy_id() -> String {
     format!("rp-{}", random_lower_alphanumeric(8))
 }
 
-/// A new CreateAccount request id: `car-` and 32 letters or digits.
+/// Returns a new CreateAccount request id: `car-` and 32 letters or digits.
 pub(crate) fn create_account_request_id() -> String {
     format!("car-{}", random_lower_alphanumeric(32))
 }
 
-/// A new handshake id: `h-` and 10 lower-case letters or digits.
+/// Returns a new handshake id: `h-` and 10 lower-case letters or digits.
 pub(crate) fn handshake_id() -> String {
     format!("h-{}", random_lower_alphanumeric(10))
 }
 
-/// A new responsibility transfer id: `rt-` and 10 lower-case letters or digits.
+/// Returns a new responsibility transfer id: `rt-` and 10 lower-case letters or digits.
 pub(crate) fn responsibility_transfer_id() -> String {
     format!("rt-{}", random_lower_alphanumeric(10))
 }
 
-/// A new 12-digit account id for which `is_taken` is false.
+/// Returns a new 12-digit account id for which `is_taken` is false.
 pub(crate) fn account_id(is_taken: impl Fn(&str) -> bool) -> String {
     loop {
         let id = format!("{:012}", fastrand::u64(1_000_000_000..1_000_000_000_000));

@@ -17,7 +17,7 @@ pub(crate) struct Entry<R> {
     pub(crate) record: R,
 }
 
-/// What an organization holds, by creation order.
+/// The contents of an organization, by creation order.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OrganizationEntry {
     pub(crate) record: Option<OrganizationRecord>,
@@ -577,7 +577,7 @@ impl State {
         self.attachments_by_policy.remove(policy_id);
     }
 
-    /// Whether a policy type is enabled on the organization's root.
+    /// Returns whether a policy type is enabled on the organization's root.
     pub(crate) fn is_policy_type_enabled(&self, organization_id: &str, policy_type: &str) -> bool {
         self.organization(organization_id)
             .and_then(|entry| entry.root_id.as_ref())
@@ -585,7 +585,7 @@ impl State {
             .is_some_and(|types| types.iter().any(|enabled| enabled == policy_type))
     }
 
-    /// The organization an account belongs to, if any.
+    /// Returns the organization an account belongs to, if any.
     pub(crate) fn organization_of(&self, account_id: &str) -> Option<&OrganizationRecord> {
         let account = self.accounts.get(account_id)?;
         self.organizations
@@ -594,12 +594,12 @@ impl State {
             .as_ref()
     }
 
-    /// The organization record with this id.
+    /// Returns the organization entry with this id.
     pub(crate) fn organization(&self, id: &str) -> Option<&OrganizationEntry> {
         self.organizations.get(id)
     }
 
-    /// The parent of an account or OU.
+    /// Returns the parent of an account or OU.
     pub(crate) fn parent_of(&self, child_id: &str) -> Option<&str> {
         if let Some(account) = self.accounts.get(child_id) {
             return Some(&account.record.parent_id);
@@ -609,7 +609,7 @@ impl State {
             .map(|ou| ou.record.parent_id.as_str())
     }
 
-    /// Whether `id` is the root or an OU of `organization_id`.
+    /// Returns whether `id` is the root or an OU of `organization_id`.
     pub(crate) fn is_parent_in(&self, id: &str, organization_id: &str) -> bool {
         if let Some(root) = self.roots.get(id) {
             return root.record.organization_id == organization_id;
@@ -619,7 +619,7 @@ impl State {
             .is_some_and(|ou| ou.record.organization_id == organization_id)
     }
 
-    /// The ids from the root down to `id` (a root, OU or account), root first.
+    /// Returns the ids from the root down to `id` (a root, OU or account), root first.
     pub(crate) fn path_to(&self, id: &str) -> Vec<String> {
         let mut path = vec![id.to_owned()];
         let mut current = id.to_owned();
@@ -634,7 +634,7 @@ impl State {
         path
     }
 
-    /// How many OUs lie between the root and `parent_id`, counting `parent_id` itself.
+    /// Counts the OUs between the root and `parent_id`, counting `parent_id` itself.
     pub(crate) fn ou_depth(&self, parent_id: &str) -> usize {
         self.path_to(parent_id)
             .iter()

@@ -423,10 +423,10 @@ impl Organizations {
     }
 }
 
-/// The name bulkhead gives a management account it knows nothing else about.
+/// The name bulkhead gives a management account whose real name it does not have.
 pub(super) const MANAGEMENT_ACCOUNT_NAME: &str = "Management Account";
 
-/// The email address bulkhead gives an account that joined without one, such as the
+/// Returns the email address bulkhead gives an account that joined without one, such as the
 /// management account of an organization created with convenience credentials.
 pub(super) fn standalone_account_email(account_id: &str) -> String {
     format!("account-{account_id}@example.com")
@@ -455,7 +455,7 @@ fn root_shape(state: &State, organization: &OrganizationRecord, root: &RootRecor
     root_shape_with(organization, root, policy_type_summaries(state, &root.id))
 }
 
-/// The `Root` shape with the given policy types, for responses that report a change to them.
+/// Returns the `Root` shape with the given policy types, for responses that report a change to them.
 pub(super) fn root_shape_with(
     organization: &OrganizationRecord,
     root: &RootRecord,
@@ -469,7 +469,7 @@ pub(super) fn root_shape_with(
     }
 }
 
-/// The policy types enabled on an organization's root.
+/// Returns the policy types enabled on an organization's root.
 fn root_policy_types(state: &State, organization_id: &str) -> Vec<PolicyTypeSummary> {
     state
         .organization(organization_id)
@@ -491,7 +491,7 @@ fn ou_shape(
     }
 }
 
-/// The `Path` of a root, OU or account: `o-…/r-…/ou-…/…/`, ending with the entity itself.
+/// Returns the `Path` of a root, OU or account: `o-…/r-…/ou-…/…/`, ending with the entity itself.
 pub(super) fn path_text(state: &State, organization: &OrganizationRecord, id: &str) -> String {
     let mut text = format!("{}/", organization.id);
     for step in state.path_to(id) {
@@ -514,7 +514,7 @@ fn find_organizational_unit<'s>(
         .ok_or_else(|| OrganizationsError::OrganizationalUnitNotFound(ou_id.to_owned()))
 }
 
-/// The children of a root or OU of the organization.
+/// Returns the children of a root or OU of the organization.
 pub(super) fn children_of<'s>(
     state: &'s State,
     organization: &OrganizationRecord,
