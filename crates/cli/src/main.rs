@@ -126,6 +126,10 @@ struct ServeArgs {
     /// yet, so this rejects every request.
     #[arg(long, conflicts_with = "demo")]
     strict_auth: bool,
+    /// Allow every authenticated request without evaluating identity policies, SCPs, RCPs or
+    /// resource policies. Enforcement is on by default, as on AWS.
+    #[arg(long)]
+    no_enforce: bool,
     /// The account that access keys other than 12-digit account ids act in
     /// [default: 000000000000, or 123456789012 with --compat moto].
     #[arg(long, value_parser = parse_account_id)]
@@ -255,6 +259,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             strict: args.strict_auth,
             default_account: default_account.clone(),
         },
+        enforce: !args.no_enforce,
         ..ServerConfig::new(location)
     };
 

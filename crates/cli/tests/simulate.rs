@@ -12,7 +12,7 @@ mod common;
 
 use aws_sdk_organizations::types::PolicyType;
 use bulkhead::simulate::{Simulation, fetch_guardrails, render, simulate};
-use common::{MANAGEMENT, create_account, organization_with_root, start_server};
+use common::{MANAGEMENT, attach_new_policy, create_account, organization_with_root, start_server};
 use policy::Decision;
 
 const REGION_DENY: &str =
@@ -50,30 +50,14 @@ async fn region_deny_scp_decides_by_region() {
         .send()
         .await
         .unwrap();
-    let created = management
-        .create_policy()
-        .name("RegionDeny")
-        .description("")
-        .r#type(PolicyType::ServiceControlPolicy)
-        .content(REGION_DENY)
-        .send()
-        .await
-        .unwrap();
-    let policy_id = created
-        .policy()
-        .unwrap()
-        .policy_summary()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned();
-    management
-        .attach_policy()
-        .policy_id(&policy_id)
-        .target_id(&unit_id)
-        .send()
-        .await
-        .unwrap();
+    let policy_id = attach_new_policy(
+        &management,
+        PolicyType::ServiceControlPolicy,
+        "RegionDeny",
+        REGION_DENY,
+        &unit_id,
+    )
+    .await;
 
     let guardrails = fetch_guardrails(&management, &account).await.unwrap();
     let chain = guardrails.service_control.as_ref().unwrap();

@@ -5,6 +5,8 @@
 //! account. Their signatures are not checked. With strict authentication every key that
 //! bulkhead did not issue is rejected, as AWS rejects it.
 
+use std::sync::Arc;
+
 use wire::sigv4::AuthError;
 
 /// The account unknown access keys act in when no other is configured.
@@ -71,7 +73,46 @@ pub struct Caller {
     pub user_id: String,
     /// For a role session: the role's ARN.
     pub role_arn: Option<String>,
+    /// For temporary credentials: what the session carries into authorization.
+    pub session: Option<Arc<SessionContext>>,
 }
+
+/// What temporary credentials carry beyond the principal: the facts STS recorded when it issued
+/// them, which authorization reads as condition keys and session policies.
+#[derive(Debug, Clone, Default)]
+pub struct SessionContext {
+    /// When the credentials were issued, milliseconds since the Unix epoch
+    /// (`aws:TokenIssueTime`).
+    pub issued_at: i64,
+    /// The source identity set when the role was assumed (`aws:SourceIdentity`).
+    pub source_identity: Option<String>,
+    /// Session tags (`aws:PrincipalTag/…`), which take precedence over the role's own tags.
+    pub tags: Vec<(String, String)>,
+    /// The keys of the session tags that pass to sessions assumed from this one.
+    pub transitive_tag_keys: Vec<String>,
+    /// The session policies, inline and managed, which bound the role's permissions.
+    pub policies: Vec<policy::Policy>,
+    /// True when a role session assumed this role (role chaining).
+    pub chained: bool,
+}
+
+impl PartialEq for SessionContext {
+    fn eq(&self, other: &SessionContext) -> bool {
+        self.issued_at == other.issued_at
+            && self.source_identity == other.source_identity
+            && self.tags == other.tags
+            && self.transitive_tag_keys == other.transitive_tag_keys
+            && self.chained == other.chained
+            && self.policies.len() == other.policies.len()
+            && self
+                .policies
+                .iter()
+                .zip(&other.policies)
+                .all(|(left, right)| left.document() == right.document())
+    }
+}
+
+impl Eq for SessionContext {}
 
 impl Caller {
     /// Returns the root user of `account_id`, calling in `region`.
@@ -84,6 +125,7 @@ impl Caller {
             partition,
             user_id: account_id.to_owned(),
             role_arn: None,
+            session: None,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! crate's concern and HTTP routing the `server` crate's; a service receives an already
 //! authenticated [`Caller`] and a decoded request body.
 
+pub mod access;
 pub mod identity;
 pub mod organizations;
 mod random;
@@ -14,7 +15,7 @@ mod time;
 
 use std::time::Duration;
 
-pub use identity::{AuthSettings, Caller, partition_for_region};
+pub use identity::{AuthSettings, Caller, SessionContext, partition_for_region};
 
 /// Settings of the emulated cloud that a user may tune. Each default is AWS's.
 #[derive(Debug, Clone, PartialEq, Eq)]

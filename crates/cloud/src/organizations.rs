@@ -13,6 +13,7 @@ mod delegation;
 mod documents;
 mod effective;
 mod error;
+mod governance;
 mod handshakes;
 mod ids;
 mod membership;
@@ -34,9 +35,11 @@ use serde_json::Value;
 use store::{Change, OrganizationRecord, Store};
 use wire::AwsError;
 
+use crate::access::Call;
 use crate::{Caller, Settings};
 pub use accounts::DEFAULT_ACCESS_ROLE;
 pub use error::OrganizationsError;
+pub use governance::AccountGovernance;
 use state::State;
 
 /// The AWS Organizations service.
@@ -51,6 +54,7 @@ struct Inner {
     writer: tokio::sync::Mutex<()>,
     store: Store,
     settings: Settings,
+    governance: governance::GovernanceCache,
 }
 
 /// The outcome of an operation, before it is written on the wire.
@@ -76,6 +80,7 @@ impl Organizations {
                 writer: tokio::sync::Mutex::new(()),
                 store,
                 settings,
+                governance: governance::GovernanceCache::default(),
             }),
         };
         organizations.resume_pending_work();
@@ -87,14 +92,19 @@ impl Organizations {
         &self.inner.settings
     }
 
-    /// Runs one operation for `caller` on a JSON request body and returns the JSON response.
+    /// Parses a JSON request body (an empty body counts as `{}`) and checks it against the
+    /// operation's input shape.
+    pub fn parse_input(operation: Operation, body: &[u8]) -> Result<Value, AwsError> {
+        parse_body(operation, body)
+    }
+
+    /// Runs one operation for `caller` on its parsed input and returns the JSON response.
     pub async fn handle(
         &self,
         caller: &Caller,
         operation: Operation,
-        body: &[u8],
+        input: &Value,
     ) -> Result<Vec<u8>, AwsError> {
-        let input = parse_body(operation, body)?;
         let granted = {
             let state = self.inner.state.read();
             delegation::is_granted(&state, &caller.account_id, caller.partition, operation)
@@ -103,158 +113,155 @@ impl Organizations {
         let caller = &requester;
         let output = match operation {
             Operation::CreateOrganization => {
-                encode(self.create_organization(caller, decode(&input)?).await)
+                encode(self.create_organization(caller, decode(input)?).await)
             }
             Operation::DescribeOrganization => encode(self.describe_organization(caller)),
             Operation::DeleteOrganization => encode(self.delete_organization(caller).await),
-            Operation::ListRoots => encode(self.list_roots(caller, decode(&input)?)),
+            Operation::ListRoots => encode(self.list_roots(caller, decode(input)?)),
             Operation::CreateOrganizationalUnit => encode(
-                self.create_organizational_unit(caller, decode(&input)?)
+                self.create_organizational_unit(caller, decode(input)?)
                     .await,
             ),
             Operation::DescribeOrganizationalUnit => {
-                encode(self.describe_organizational_unit(caller, decode(&input)?))
+                encode(self.describe_organizational_unit(caller, decode(input)?))
             }
             Operation::UpdateOrganizationalUnit => encode(
-                self.update_organizational_unit(caller, decode(&input)?)
+                self.update_organizational_unit(caller, decode(input)?)
                     .await,
             ),
             Operation::DeleteOrganizationalUnit => encode(
-                self.delete_organizational_unit(caller, decode(&input)?)
+                self.delete_organizational_unit(caller, decode(input)?)
                     .await,
             ),
             Operation::ListOrganizationalUnitsForParent => {
-                encode(self.list_organizational_units_for_parent(caller, decode(&input)?))
+                encode(self.list_organizational_units_for_parent(caller, decode(input)?))
             }
-            Operation::ListChildren => encode(self.list_children(caller, decode(&input)?)),
-            Operation::ListParents => encode(self.list_parents(caller, decode(&input)?)),
-            Operation::CreateAccount => encode(self.create_account(caller, decode(&input)?).await),
+            Operation::ListChildren => encode(self.list_children(caller, decode(input)?)),
+            Operation::ListParents => encode(self.list_parents(caller, decode(input)?)),
+            Operation::CreateAccount => encode(self.create_account(caller, decode(input)?).await),
             Operation::DescribeCreateAccountStatus => {
-                encode(self.describe_create_account_status(caller, decode(&input)?))
+                encode(self.describe_create_account_status(caller, decode(input)?))
             }
             Operation::ListCreateAccountStatus => {
-                encode(self.list_create_account_status(caller, decode(&input)?))
+                encode(self.list_create_account_status(caller, decode(input)?))
             }
-            Operation::DescribeAccount => encode(self.describe_account(caller, decode(&input)?)),
-            Operation::ListAccounts => encode(self.list_accounts(caller, decode(&input)?)),
+            Operation::DescribeAccount => encode(self.describe_account(caller, decode(input)?)),
+            Operation::ListAccounts => encode(self.list_accounts(caller, decode(input)?)),
             Operation::ListAccountsForParent => {
-                encode(self.list_accounts_for_parent(caller, decode(&input)?))
+                encode(self.list_accounts_for_parent(caller, decode(input)?))
             }
-            Operation::MoveAccount => encode(self.move_account(caller, decode(&input)?).await),
+            Operation::MoveAccount => encode(self.move_account(caller, decode(input)?).await),
             Operation::RemoveAccountFromOrganization => encode(
-                self.remove_account_from_organization(caller, decode(&input)?)
+                self.remove_account_from_organization(caller, decode(input)?)
                     .await,
             ),
-            Operation::CloseAccount => encode(self.close_account(caller, decode(&input)?).await),
-            Operation::TagResource => encode(self.tag_resource(caller, decode(&input)?).await),
-            Operation::UntagResource => encode(self.untag_resource(caller, decode(&input)?).await),
+            Operation::CloseAccount => encode(self.close_account(caller, decode(input)?).await),
+            Operation::TagResource => encode(self.tag_resource(caller, decode(input)?).await),
+            Operation::UntagResource => encode(self.untag_resource(caller, decode(input)?).await),
             Operation::ListTagsForResource => {
-                encode(self.list_tags_for_resource(caller, decode(&input)?))
+                encode(self.list_tags_for_resource(caller, decode(input)?))
             }
-            Operation::CreatePolicy => encode(self.create_policy(caller, decode(&input)?).await),
-            Operation::DescribePolicy => encode(self.describe_policy(caller, decode(&input)?)),
-            Operation::UpdatePolicy => encode(self.update_policy(caller, decode(&input)?).await),
-            Operation::DeletePolicy => encode(self.delete_policy(caller, decode(&input)?).await),
-            Operation::ListPolicies => encode(self.list_policies(caller, decode(&input)?)),
-            Operation::AttachPolicy => encode(self.attach_policy(caller, decode(&input)?).await),
-            Operation::DetachPolicy => encode(self.detach_policy(caller, decode(&input)?).await),
+            Operation::CreatePolicy => encode(self.create_policy(caller, decode(input)?).await),
+            Operation::DescribePolicy => encode(self.describe_policy(caller, decode(input)?)),
+            Operation::UpdatePolicy => encode(self.update_policy(caller, decode(input)?).await),
+            Operation::DeletePolicy => encode(self.delete_policy(caller, decode(input)?).await),
+            Operation::ListPolicies => encode(self.list_policies(caller, decode(input)?)),
+            Operation::AttachPolicy => encode(self.attach_policy(caller, decode(input)?).await),
+            Operation::DetachPolicy => encode(self.detach_policy(caller, decode(input)?).await),
             Operation::ListPoliciesForTarget => {
-                encode(self.list_policies_for_target(caller, decode(&input)?))
+                encode(self.list_policies_for_target(caller, decode(input)?))
             }
             Operation::ListTargetsForPolicy => {
-                encode(self.list_targets_for_policy(caller, decode(&input)?))
+                encode(self.list_targets_for_policy(caller, decode(input)?))
             }
             Operation::EnablePolicyType => {
-                encode(self.enable_policy_type(caller, decode(&input)?).await)
+                encode(self.enable_policy_type(caller, decode(input)?).await)
             }
             Operation::DisablePolicyType => {
-                encode(self.disable_policy_type(caller, decode(&input)?).await)
+                encode(self.disable_policy_type(caller, decode(input)?).await)
             }
             Operation::DescribeEffectivePolicy => {
-                encode(self.describe_effective_policy(caller, decode(&input)?))
+                encode(self.describe_effective_policy(caller, decode(input)?))
             }
             Operation::ListEffectivePolicyValidationErrors => {
-                encode(self.list_effective_policy_validation_errors(caller, decode(&input)?))
+                encode(self.list_effective_policy_validation_errors(caller, decode(input)?))
             }
             Operation::ListAccountsWithInvalidEffectivePolicy => {
-                encode(self.list_accounts_with_invalid_effective_policy(caller, decode(&input)?))
+                encode(self.list_accounts_with_invalid_effective_policy(caller, decode(input)?))
             }
             Operation::RegisterDelegatedAdministrator => encode(
-                self.register_delegated_administrator(caller, decode(&input)?)
+                self.register_delegated_administrator(caller, decode(input)?)
                     .await,
             ),
             Operation::DeregisterDelegatedAdministrator => encode(
-                self.deregister_delegated_administrator(caller, decode(&input)?)
+                self.deregister_delegated_administrator(caller, decode(input)?)
                     .await,
             ),
             Operation::ListDelegatedAdministrators => {
-                encode(self.list_delegated_administrators(caller, decode(&input)?))
+                encode(self.list_delegated_administrators(caller, decode(input)?))
             }
             Operation::ListDelegatedServicesForAccount => {
-                encode(self.list_delegated_services_for_account(caller, decode(&input)?))
+                encode(self.list_delegated_services_for_account(caller, decode(input)?))
             }
-            Operation::EnableAWSServiceAccess => encode(
-                self.enable_aws_service_access(caller, decode(&input)?)
-                    .await,
-            ),
+            Operation::EnableAWSServiceAccess => {
+                encode(self.enable_aws_service_access(caller, decode(input)?).await)
+            }
             Operation::DisableAWSServiceAccess => encode(
-                self.disable_aws_service_access(caller, decode(&input)?)
+                self.disable_aws_service_access(caller, decode(input)?)
                     .await,
             ),
             Operation::ListAWSServiceAccessForOrganization => {
-                encode(self.list_aws_service_access_for_organization(caller, decode(&input)?))
+                encode(self.list_aws_service_access_for_organization(caller, decode(input)?))
             }
             Operation::PutResourcePolicy => {
-                encode(self.put_resource_policy(caller, decode(&input)?).await)
+                encode(self.put_resource_policy(caller, decode(input)?).await)
             }
             Operation::DescribeResourcePolicy => encode(self.describe_resource_policy(caller)),
             Operation::DeleteResourcePolicy => encode(self.delete_resource_policy(caller).await),
             Operation::CreateGovCloudAccount => {
-                encode(self.create_gov_cloud_account(caller, decode(&input)?))
+                encode(self.create_gov_cloud_account(caller, decode(input)?))
             }
             Operation::InviteAccountToOrganization => encode(
-                self.invite_account_to_organization(caller, decode(&input)?)
+                self.invite_account_to_organization(caller, decode(input)?)
                     .await,
             ),
             Operation::AcceptHandshake => {
-                encode(self.accept_handshake(caller, decode(&input)?).await)
+                encode(self.accept_handshake(caller, decode(input)?).await)
             }
             Operation::DeclineHandshake => {
-                encode(self.decline_handshake(caller, decode(&input)?).await)
+                encode(self.decline_handshake(caller, decode(input)?).await)
             }
             Operation::CancelHandshake => {
-                encode(self.cancel_handshake(caller, decode(&input)?).await)
+                encode(self.cancel_handshake(caller, decode(input)?).await)
             }
-            Operation::DescribeHandshake => {
-                encode(self.describe_handshake(caller, decode(&input)?))
-            }
+            Operation::DescribeHandshake => encode(self.describe_handshake(caller, decode(input)?)),
             Operation::ListHandshakesForAccount => {
-                encode(self.list_handshakes_for_account(caller, decode(&input)?))
+                encode(self.list_handshakes_for_account(caller, decode(input)?))
             }
             Operation::ListHandshakesForOrganization => {
-                encode(self.list_handshakes_for_organization(caller, decode(&input)?))
+                encode(self.list_handshakes_for_organization(caller, decode(input)?))
             }
             Operation::EnableAllFeatures => encode(self.enable_all_features(caller).await),
             Operation::LeaveOrganization => encode(self.leave_organization(caller).await),
             Operation::InviteOrganizationToTransferResponsibility => encode(
-                self.invite_organization_to_transfer_responsibility(caller, decode(&input)?)
+                self.invite_organization_to_transfer_responsibility(caller, decode(input)?)
                     .await,
             ),
             Operation::DescribeResponsibilityTransfer => {
-                encode(self.describe_responsibility_transfer(caller, decode(&input)?))
+                encode(self.describe_responsibility_transfer(caller, decode(input)?))
             }
             Operation::ListInboundResponsibilityTransfers => {
-                encode(self.list_inbound_responsibility_transfers(caller, decode(&input)?))
+                encode(self.list_inbound_responsibility_transfers(caller, decode(input)?))
             }
             Operation::ListOutboundResponsibilityTransfers => {
-                encode(self.list_outbound_responsibility_transfers(caller, decode(&input)?))
+                encode(self.list_outbound_responsibility_transfers(caller, decode(input)?))
             }
             Operation::TerminateResponsibilityTransfer => encode(
-                self.terminate_responsibility_transfer(caller, decode(&input)?)
+                self.terminate_responsibility_transfer(caller, decode(input)?)
                     .await,
             ),
             Operation::UpdateResponsibilityTransfer => encode(
-                self.update_responsibility_transfer(caller, decode(&input)?)
+                self.update_responsibility_transfer(caller, decode(input)?)
                     .await,
             ),
         };
@@ -279,11 +286,27 @@ impl Organizations {
             .map(|organization| organization.management_account_id.clone())
     }
 
+    /// Returns what the organization contributes to authorizing requests of, or on resources
+    /// of, `account_id`: `None` when the account is in no organization. Reads memory only.
+    pub fn governance(&self, account_id: &str) -> Option<Arc<AccountGovernance>> {
+        let state = self.inner.state.read();
+        self.inner.governance.get(&state, account_id)
+    }
+
+    /// Describes a request for authorization: its action, the resource its input names and the
+    /// service's condition keys.
+    pub fn call_for(&self, caller: &Caller, operation: Operation, input: &Value) -> Call {
+        let state = self.inner.state.read();
+        governance::call_for(&state, &caller.account_id, operation.name(), input)
+    }
+
     /// Deletes every organization, in the store and in memory.
     pub async fn reset(&self) -> Result<(), store::StoreError> {
         let _writer = self.inner.writer.lock().await;
         self.inner.store.reset().await?;
-        *self.inner.state.write() = State::default();
+        let mut state = self.inner.state.write();
+        *state = State::default();
+        self.inner.governance.clear();
         Ok(())
     }
 
@@ -306,6 +329,7 @@ impl Organizations {
         for change in &changes {
             state.apply(change);
         }
+        self.inner.governance.clear();
         Ok(output)
     }
 

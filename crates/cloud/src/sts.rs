@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 use store::{Change, SessionRecord, Store};
 use wire::AwsError;
 
+use crate::access::Call;
 use crate::organizations::Organizations;
 use crate::random::{SECRET_ALPHABET, UPPER_ALPHANUMERIC, random_text};
 use crate::time::now_millis;
@@ -101,6 +102,7 @@ impl Sts {
             partition,
             user_id: format!("{}:{}", session.role_id, session.session_name),
             role_arn: Some(session.role_arn.clone()),
+            session: None,
         })
     }
 
@@ -265,6 +267,52 @@ impl Sts {
             },
         }))
     }
+}
+
+/// Describes an STS request for authorization: `sts:AssumeRole` acts on the role, with the
+/// role's account as the resource's account; the other operations have no resource.
+pub fn call_for(operation: Operation, input: &Value) -> Call {
+    let action = format!("sts:{}", operation.name());
+    if operation != Operation::AssumeRole {
+        return Call::new(&action, "*", None);
+    }
+    let role_arn = input["RoleArn"].as_str().unwrap_or_default();
+    let mut call = match parse_role_arn(role_arn) {
+        Some((account, _)) => Call::new(&action, role_arn, Some(&account)),
+        None => Call::new(&action, "*", None),
+    };
+    for (key, member) in [
+        ("sts:RoleSessionName", "RoleSessionName"),
+        ("sts:ExternalId", "ExternalId"),
+        ("sts:SourceIdentity", "SourceIdentity"),
+    ] {
+        if let Some(value) = input[member].as_str() {
+            call = call.with(key, value);
+        }
+    }
+    let transitive: Vec<String> = input["TransitiveTagKeys"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|key| key.as_str().map(str::to_owned))
+        .collect();
+    if !transitive.is_empty() {
+        call.context
+            .push(("sts:TransitiveTagKeys".to_owned(), transitive));
+    }
+    call.with_request_tags(input)
+}
+
+/// Returns the trust policy of the role `role_arn` names, compiled, or `None` when no such
+/// role exists.
+pub fn role_trust_policy(organizations: &Organizations, role_arn: &str) -> Option<Policy> {
+    let (account_id, role_name) = parse_role_arn(role_arn)?;
+    let management_account = organizations.access_role_trust(&account_id, &role_name)?;
+    let partition = role_arn.split(':').nth(1).unwrap_or("aws");
+    let document = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:{partition}:iam::{management_account}:root"}},"Action":"sts:AssumeRole"}}]}}"#
+    );
+    Policy::compile(role_arn, PolicyKind::RoleTrust, &document).ok()
 }
 
 /// Returns new credentials for `account_id` that expire in `seconds`. A session for the caller

@@ -1,13 +1,16 @@
 //! The handler for every AWS API request.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use cloud::Caller;
+use cloud::access::{Call, Environment};
+use cloud::organizations::{Organizations, OrganizationsError};
 use http::request::Parts;
 use http::{HeaderValue, StatusCode};
 use tracing::Instrument;
@@ -72,6 +75,10 @@ async fn serve(
     protocol: Protocol,
     request_id: &str,
 ) -> Result<Vec<u8>, AwsError> {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0);
     let body = read_body(body, app.max_body_bytes).await?;
     let path = parts.uri.path();
     let target = routing::route(
@@ -93,7 +100,13 @@ async fn serve(
 
     match target {
         Target::Organizations(operation) => {
-            app.organizations.handle(&caller, operation, &body).await
+            let input = Organizations::parse_input(operation, &body)?;
+            if app.enforce {
+                let call = app.organizations.call_for(&caller, operation, &input);
+                authorize(app, &caller, &call, peer, None)
+                    .map_err(|message| AwsError::from(OrganizationsError::AccessDenied(message)))?;
+            }
+            app.organizations.handle(&caller, operation, &input).await
         }
         Target::Sts(operation) => {
             let parameters = if parts.method == http::Method::GET {
@@ -105,6 +118,14 @@ async fn serve(
                 Some(shape) => parameters.to_json(&model::sts::MODEL, shape),
                 None => serde_json::Value::Object(serde_json::Map::new()),
             };
+            if app.enforce {
+                let call = cloud::sts::call_for(operation, &input);
+                let trust = (operation == model::sts::Operation::AssumeRole)
+                    .then(|| cloud::sts::role_trust_policy(&app.organizations, &call.resource))
+                    .flatten();
+                authorize(app, &caller, &call, peer, trust.as_ref())
+                    .map_err(|message| query_access_denied(&message))?;
+            }
             let output = app
                 .sts
                 .handle(&app.organizations, &app.auth, &caller, operation, &input)
@@ -121,6 +142,28 @@ async fn serve(
             )
         }
     }
+}
+
+/// Decides the request with every policy that applies; `Err` carries AWS's denial message.
+fn authorize(
+    app: &App,
+    caller: &Caller,
+    call: &Call,
+    peer: Option<SocketAddr>,
+    resource_policy: Option<&cloud::access::Policy>,
+) -> Result<(), String> {
+    let environment = Environment {
+        source_ip: peer.map(|address| address.ip().to_string()),
+        secure_transport: false,
+        now_millis: jiff::Timestamp::now().as_millisecond(),
+    };
+    app.authorizer
+        .check(caller, call, &environment, resource_policy)
+}
+
+/// The `AccessDenied` error of the awsQuery services (STS, IAM): HTTP 403.
+fn query_access_denied(message: &str) -> AwsError {
+    AwsError::client("AccessDenied", message).with_status(StatusCode::FORBIDDEN)
 }
 
 async fn read_body(body: Body, limit: usize) -> Result<Bytes, AwsError> {

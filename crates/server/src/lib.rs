@@ -41,6 +41,8 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// How far a request's signing time may be from the server's clock.
     pub max_clock_skew: Duration,
+    /// Whether every request is authorized with the policies that apply to it.
+    pub enforce: bool,
 }
 
 impl ServerConfig {
@@ -52,6 +54,7 @@ impl ServerConfig {
             auth: AuthSettings::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_clock_skew: wire::sigv4::DEFAULT_MAX_CLOCK_SKEW,
+            enforce: true,
         }
     }
 }
@@ -77,6 +80,8 @@ pub(crate) struct App {
     pub(crate) max_body_bytes: usize,
     pub(crate) max_clock_skew: Duration,
     pub(crate) started: Instant,
+    pub(crate) authorizer: cloud::access::Authorizer,
+    pub(crate) enforce: bool,
 }
 
 /// Opens the store, loads every service and builds the router.
@@ -85,6 +90,8 @@ pub async fn build_router(config: &ServerConfig) -> Result<Router, ServerError> 
     let organizations = Organizations::load(store.clone(), config.settings.clone()).await?;
     let sts = cloud::sts::Sts::load(store.clone()).await?;
     let app = Arc::new(App {
+        authorizer: cloud::access::Authorizer::new(organizations.clone()),
+        enforce: config.enforce,
         organizations,
         sts,
         store,
@@ -159,11 +166,14 @@ pub async fn start(
     let address = listener.local_addr()?;
     let (shutdown, signal) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = signal.await;
-            })
-            .await
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = signal.await;
+        })
+        .await
     });
     tracing::info!(target: "bulkhead::server", %address, store = ?config.location, "server started");
     Ok(RunningServer {

@@ -179,3 +179,36 @@ pub fn auth_at(
         ("X-Amz-Date", amz_date),
     ]
 }
+
+/// Creates a policy as `client` and attaches it to `target`; returns the policy id.
+pub async fn attach_new_policy(
+    client: &Client,
+    policy_type: aws_sdk_organizations::types::PolicyType,
+    name: &str,
+    content: &str,
+    target: &str,
+) -> String {
+    let created = client
+        .create_policy()
+        .name(name)
+        .description("")
+        .r#type(policy_type)
+        .content(content)
+        .send()
+        .await
+        .unwrap();
+    let id = created
+        .policy()
+        .and_then(|policy| policy.policy_summary())
+        .and_then(|summary| summary.id())
+        .unwrap()
+        .to_owned();
+    client
+        .attach_policy()
+        .policy_id(&id)
+        .target_id(target)
+        .send()
+        .await
+        .unwrap();
+    id
+}

@@ -60,7 +60,7 @@ pub(crate) const RCP_FULL_AWS_ACCESS: ManagedPolicy = ManagedPolicy {
     content: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#,
 };
 
-const MANAGED_POLICIES: [&ManagedPolicy; 2] = [&FULL_AWS_ACCESS, &RCP_FULL_AWS_ACCESS];
+pub(super) const MANAGED_POLICIES: [&ManagedPolicy; 2] = [&FULL_AWS_ACCESS, &RCP_FULL_AWS_ACCESS];
 
 /// Returns the AWS-managed policy attached everywhere while a type is enabled, if it has one.
 pub(crate) fn default_policy(policy_type: PolicyType) -> Option<&'static ManagedPolicy> {

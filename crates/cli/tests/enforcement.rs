@@ -1,0 +1,446 @@
+//! Guardrails that act: SCPs, RCPs and role trust policies decide every request, through the
+//! AWS SDK for Rust, on the organization AWS recommends.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "an integration test fails on any unexpected error"
+)]
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use aws_sdk_organizations::Client;
+use aws_sdk_organizations::error::ProvideErrorMetadata;
+use aws_sdk_organizations::types::PolicyType;
+use aws_sdk_sts::config::{BehaviorVersion, Credentials, Region};
+use common::{MANAGEMENT, attach_new_policy, client, client_in_region, start_server, start_with};
+use server::{RunningServer, ServerConfig};
+use store::Location;
+
+/// A region restriction that leaves out only the global services bulkhead serves, so that STS
+/// calls signed for another region are denied.
+const REGION_RESTRICTION: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Sid": "DenyOutsideApprovedRegions",
+    "Effect": "Deny",
+    "NotAction": ["iam:*", "organizations:*", "sts:GetCallerIdentity"],
+    "Resource": "*",
+    "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}}
+  }]
+}"#;
+
+const DENY_ALL: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
+
+const DENY_ASSUME_ROLE: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoRoleHopping","Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}]}"#;
+
+/// Reads one of the public policy documents kept with the policy engine's tests.
+fn shared_policy(path: &str) -> String {
+    let file = format!(
+        "{}/../policy/tests/policies/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&file).unwrap_or_else(|error| panic!("{file}: {error}"))
+}
+
+/// The recommended organization's ids by name: OUs and accounts.
+struct Organization {
+    management: Client,
+    root_id: String,
+    units: HashMap<String, String>,
+    accounts: HashMap<String, String>,
+}
+
+impl Organization {
+    async fn build(server: &RunningServer) -> Organization {
+        let management = client(server, MANAGEMENT);
+        bulkhead::demo::ensure(&management).await.unwrap();
+        let roots = management.list_roots().send().await.unwrap();
+        let root_id = roots.roots()[0].id().unwrap().to_owned();
+        let mut units = HashMap::new();
+        let mut parents = vec![root_id.clone()];
+        while let Some(parent) = parents.pop() {
+            let children = management
+                .list_organizational_units_for_parent()
+                .parent_id(&parent)
+                .send()
+                .await
+                .unwrap();
+            for unit in children.organizational_units() {
+                let id = unit.id().unwrap().to_owned();
+                units.insert(unit.name().unwrap().to_owned(), id.clone());
+                parents.push(id);
+            }
+        }
+        let mut accounts = HashMap::new();
+        for account in management.list_accounts().send().await.unwrap().accounts() {
+            accounts.insert(
+                account.name().unwrap().to_owned(),
+                account.id().unwrap().to_owned(),
+            );
+        }
+        Organization {
+            management,
+            root_id,
+            units,
+            accounts,
+        }
+    }
+
+    fn unit(&self, name: &str) -> &str {
+        &self.units[name]
+    }
+
+    fn account(&self, name: &str) -> &str {
+        &self.accounts[name]
+    }
+
+    /// Creates a policy and attaches it to `target`; returns the policy id.
+    async fn attach(&self, policy_type: PolicyType, content: &str, target: &str) -> String {
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        let name = format!("policy-{}", NEXT.fetch_add(1, Ordering::Relaxed));
+        attach_new_policy(&self.management, policy_type, &name, content, target).await
+    }
+}
+
+/// Checks that an error message contains `expected`.
+fn assert_message_contains(message: Option<&str>, expected: &str) {
+    let message = message.unwrap_or_default();
+    assert!(message.contains(expected), "{message:?} lacks {expected:?}");
+}
+
+/// Checks that an error message ends with `expected`.
+fn assert_message_ends_with(message: Option<&str>, expected: &str) {
+    let message = message.unwrap_or_default();
+    assert!(
+        message.ends_with(expected),
+        "{message:?} does not end with {expected:?}"
+    );
+}
+
+fn sts_client(server: &RunningServer, access_key: &str, region: &str) -> aws_sdk_sts::Client {
+    sts_with(
+        server,
+        Credentials::new(access_key, "test-secret", None, None, "test"),
+        region,
+    )
+}
+
+fn sts_with(server: &RunningServer, credentials: Credentials, region: &str) -> aws_sdk_sts::Client {
+    let config = aws_sdk_sts::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(credentials)
+        .endpoint_url(server.endpoint_url())
+        .build();
+    aws_sdk_sts::Client::from_conf(config)
+}
+
+/// Assumes the access role of `account` as `caller` and returns an STS client for the session.
+async fn session_in(
+    server: &RunningServer,
+    caller: &aws_sdk_sts::Client,
+    account: &str,
+) -> Result<
+    aws_sdk_sts::Client,
+    aws_sdk_sts::error::SdkError<aws_sdk_sts::operation::assume_role::AssumeRoleError>,
+> {
+    let assumed = caller
+        .assume_role()
+        .role_arn(format!(
+            "arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+        ))
+        .role_session_name("enforcement")
+        .send()
+        .await?;
+    let credentials = assumed.credentials().unwrap();
+    Ok(sts_with(
+        server,
+        Credentials::new(
+            credentials.access_key_id(),
+            credentials.secret_access_key(),
+            Some(credentials.session_token().to_owned()),
+            None,
+            "assumed",
+        ),
+        "us-east-1",
+    ))
+}
+
+#[tokio::test]
+async fn suspended_accounts_are_denied_everything_even_their_root_user() {
+    let server = start_server().await;
+    let organization = Organization::build(&server).await;
+    let sandbox = organization.account("Developer Sandbox").to_owned();
+    organization
+        .management
+        .move_account()
+        .account_id(&sandbox)
+        .source_parent_id(organization.unit("Sandbox"))
+        .destination_parent_id(organization.unit("Suspended"))
+        .send()
+        .await
+        .unwrap();
+    let policy_id = organization
+        .attach(
+            PolicyType::ServiceControlPolicy,
+            DENY_ALL,
+            organization.unit("Suspended"),
+        )
+        .await;
+
+    let denied = client(&server, &sandbox)
+        .describe_organization()
+        .send()
+        .await
+        .unwrap_err();
+    let denied = denied.into_service_error();
+    assert!(denied.is_access_denied_exception(), "{denied:?}");
+    let message = denied.message().unwrap();
+    assert!(
+        message.starts_with(&format!(
+            "User: arn:aws:iam::{sandbox}:root is not authorized to perform: organizations:DescribeOrganization with an explicit deny in a service control policy: arn:aws:organizations::{MANAGEMENT}:policy/o-"
+        )),
+        "{message}"
+    );
+    assert!(message.ends_with(&policy_id), "{message}");
+
+    let sts = sts_client(&server, &sandbox, "us-east-1");
+    let denied = sts.get_session_token().send().await.unwrap_err();
+    assert_eq!(denied.code(), Some("AccessDenied"));
+    assert_eq!(denied.raw_response().unwrap().status().as_u16(), 403);
+    // GetCallerIdentity is allowed even against an explicit deny.
+    sts.get_caller_identity().send().await.unwrap();
+
+    // Other accounts and the management account are untouched.
+    client(&server, organization.account("App A Prod"))
+        .describe_organization()
+        .send()
+        .await
+        .unwrap();
+    organization
+        .management
+        .detach_policy()
+        .policy_id(&policy_id)
+        .target_id(organization.unit("Suspended"))
+        .send()
+        .await
+        .unwrap();
+    client(&server, &sandbox)
+        .describe_organization()
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn region_restriction_on_workloads_spares_approved_regions_and_the_management_account() {
+    let server = start_server().await;
+    let organization = Organization::build(&server).await;
+    organization
+        .attach(
+            PolicyType::ServiceControlPolicy,
+            REGION_RESTRICTION,
+            organization.unit("Workloads"),
+        )
+        .await;
+    let production = organization.account("App A Prod");
+
+    let denied = sts_client(&server, production, "ap-southeast-2")
+        .get_session_token()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(denied.code(), Some("AccessDenied"));
+    assert_message_contains(
+        denied.message(),
+        "sts:GetSessionToken with an explicit deny in a service control policy: arn:",
+    );
+    for region in ["us-east-1", "eu-west-1"] {
+        sts_client(&server, production, region)
+            .get_session_token()
+            .send()
+            .await
+            .unwrap();
+    }
+    // Organizations is exempt, whatever region the client signs for.
+    client_in_region(&server, production, "ap-southeast-2")
+        .describe_organization()
+        .send()
+        .await
+        .unwrap();
+    // An account outside Workloads, and the management account, are not restricted.
+    sts_client(
+        &server,
+        organization.account("Networking"),
+        "ap-southeast-2",
+    )
+    .get_session_token()
+    .send()
+    .await
+    .unwrap();
+    sts_client(&server, MANAGEMENT, "ap-southeast-2")
+        .get_session_token()
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn deny_leave_scp_blocks_leave_organization() {
+    let server = start_server().await;
+    let organization = Organization::build(&server).await;
+    let policy_id = organization
+        .attach(
+            PolicyType::ServiceControlPolicy,
+            &shared_policy("scp/scp-deny-leave-organization.json"),
+            &organization.root_id,
+        )
+        .await;
+    let member = client(&server, organization.account("App A Dev"));
+    let denied = member.leave_organization().send().await.unwrap_err();
+    let denied = denied.into_service_error();
+    assert!(denied.is_access_denied_exception(), "{denied:?}");
+    assert_message_contains(
+        denied.message(),
+        "organizations:LeaveOrganization with an explicit deny in a service control policy",
+    );
+    organization
+        .management
+        .detach_policy()
+        .policy_id(&policy_id)
+        .target_id(&organization.root_id)
+        .send()
+        .await
+        .unwrap();
+    // Without the guardrail the request reaches the service, which applies its own rules.
+    if let Err(error) = member.leave_organization().send().await {
+        let error = error.into_service_error();
+        assert!(!error.is_access_denied_exception(), "{error:?}");
+    }
+}
+
+#[tokio::test]
+async fn https_only_rcp_denies_plain_http_requests_to_protected_accounts() {
+    let server = start_server().await;
+    let organization = Organization::build(&server).await;
+    organization
+        .management
+        .enable_policy_type()
+        .root_id(&organization.root_id)
+        .policy_type(PolicyType::ResourceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    organization
+        .attach(
+            PolicyType::ResourceControlPolicy,
+            &shared_policy("rcp/rcp-enforce-https.json"),
+            organization.unit("Security"),
+        )
+        .await;
+    let management = sts_client(&server, MANAGEMENT, "us-east-1");
+
+    // bulkhead serves plain HTTP, so aws:SecureTransport is false.
+    let denied = session_in(&server, &management, organization.account("Log Archive"))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(denied.code(), Some("AccessDenied"));
+    assert_message_contains(
+        denied.message(),
+        "with an explicit deny in a resource control policy",
+    );
+    // The RCP protects the resources of Security accounts only.
+    session_in(&server, &management, organization.account("Networking"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn assume_role_needs_the_trust_policy_and_the_callers_own_scps() {
+    let server = start_server().await;
+    let organization = Organization::build(&server).await;
+    organization
+        .attach(
+            PolicyType::ServiceControlPolicy,
+            DENY_ASSUME_ROLE,
+            organization.unit("Sandbox"),
+        )
+        .await;
+    let management = sts_client(&server, MANAGEMENT, "us-east-1");
+
+    // The management account is exempt from SCPs and trusted by every access role.
+    let sandbox = session_in(
+        &server,
+        &management,
+        organization.account("Developer Sandbox"),
+    )
+    .await
+    .unwrap();
+    let identity = sandbox.get_caller_identity().send().await.unwrap();
+    assert_eq!(
+        identity.account(),
+        Some(organization.account("Developer Sandbox"))
+    );
+
+    // The sandbox session's own SCP denies role hopping.
+    let denied = session_in(&server, &sandbox, organization.account("Networking"))
+        .await
+        .err()
+        .unwrap();
+    assert_message_contains(
+        denied.message(),
+        "sts:AssumeRole on resource: arn:aws:iam::",
+    );
+    assert_message_contains(
+        denied.message(),
+        "with an explicit deny in a service control policy",
+    );
+
+    // Without an SCP in the way, the role's trust policy decides: it trusts the management
+    // account only.
+    let networking = session_in(&server, &management, organization.account("Networking"))
+        .await
+        .unwrap();
+    let denied = session_in(&server, &networking, organization.account("App A Prod"))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(denied.code(), Some("AccessDenied"));
+    assert_message_ends_with(
+        denied.message(),
+        "because no resource-based policy allows the sts:AssumeRole action",
+    );
+}
+
+#[tokio::test]
+async fn no_enforce_lets_every_authenticated_request_through() {
+    let mut config = ServerConfig::new(Location::InMemory);
+    config.enforce = false;
+    let server = start_with(config).await;
+    let organization = Organization::build(&server).await;
+    organization
+        .attach(
+            PolicyType::ServiceControlPolicy,
+            DENY_ALL,
+            &organization.root_id,
+        )
+        .await;
+    let member = organization.account("Networking");
+    client(&server, member)
+        .describe_organization()
+        .send()
+        .await
+        .unwrap();
+    sts_client(&server, member, "us-east-1")
+        .get_session_token()
+        .send()
+        .await
+        .unwrap();
+}
