@@ -444,3 +444,101 @@ async fn no_enforce_lets_every_authenticated_request_through() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn session_policies_bound_the_role_session() {
+    let server = start_server().await;
+    let organization = Organization::build(&server).await;
+    let management = sts_client(&server, MANAGEMENT, "us-east-1");
+    let networking = organization.account("Networking");
+    let assumed = management
+        .assume_role()
+        .role_arn(format!(
+            "arn:aws:iam::{networking}:role/OrganizationAccountAccessRole"
+        ))
+        .role_session_name("bounded")
+        .policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:Describe*","Resource":"*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    let credentials = assumed.credentials().unwrap();
+    let session = Credentials::new(
+        credentials.access_key_id(),
+        credentials.secret_access_key(),
+        Some(credentials.session_token().to_owned()),
+        None,
+        "assumed",
+    );
+    let organizations = aws_sdk_organizations::Client::from_conf(
+        aws_sdk_organizations::Config::builder()
+            .behavior_version(aws_sdk_organizations::config::BehaviorVersion::latest())
+            .region(aws_sdk_organizations::config::Region::new("us-east-1"))
+            .credentials_provider(session)
+            .endpoint_url(server.endpoint_url())
+            .build(),
+    );
+    organizations.describe_organization().send().await.unwrap();
+
+    let denied = organizations
+        .leave_organization()
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(denied.is_access_denied_exception(), "{denied:?}");
+    assert_message_ends_with(
+        denied.message(),
+        "because no session policy allows the organizations:LeaveOrganization action",
+    );
+}
+
+#[tokio::test]
+async fn assume_role_checks_session_inputs() {
+    let server = start_server().await;
+    let organization = Organization::build(&server).await;
+    let management = sts_client(&server, MANAGEMENT, "us-east-1");
+    let role_arn = format!(
+        "arn:aws:iam::{}:role/OrganizationAccountAccessRole",
+        organization.account("Networking")
+    );
+
+    let malformed = management
+        .assume_role()
+        .role_arn(&role_arn)
+        .role_session_name("malformed")
+        .policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow""#)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(malformed.code(), Some("MalformedPolicyDocument"));
+
+    // The access role's trust policy allows sts:AssumeRole only, so session tags, which also
+    // need sts:TagSession, are refused.
+    let tag = aws_sdk_sts::types::Tag::builder()
+        .key("team")
+        .value("platform")
+        .build()
+        .unwrap();
+    let denied = management
+        .assume_role()
+        .role_arn(&role_arn)
+        .role_session_name("tagged")
+        .tags(tag.clone())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(denied.code(), Some("AccessDenied"));
+    assert_message_contains(denied.message(), "sts:TagSession");
+
+    let untagged_transitive = management
+        .assume_role()
+        .role_arn(&role_arn)
+        .role_session_name("transitive")
+        .transitive_tag_keys("team")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(untagged_transitive.code(), Some("InvalidParameterValue"));
+}

@@ -6,16 +6,20 @@
 //! role's trust policy. Issued credentials are stored, expire, and are verified by signature
 //! on every request that uses them.
 //!
-//! NOTE: IAM is not served yet, so the only roles are those CreateAccount made, their trust
-//! policy is fixed, and ExternalId, session policies, tags and source identity are accepted
-//! but not applied.
+//! A role session carries its source identity, session tags (with the transitive ones of the
+//! session that assumed it) and session policies into every later authorization.
+//!
+//! NOTE: IAM is not served yet, so the only roles are those CreateAccount made and their trust
+//! policy is fixed.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use model::Timestamp;
 use model::sts::{MODEL, Operation};
 use parking_lot::RwLock;
 use policy::{Evaluator, Policy, PolicyKind, PolicySet, Principal, Request, Resource};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use store::{Change, SessionRecord, Store};
 use wire::AwsError;
@@ -24,7 +28,7 @@ use crate::access::Call;
 use crate::organizations::Organizations;
 use crate::random::{SECRET_ALPHABET, UPPER_ALPHANUMERIC, random_text};
 use crate::time::now_millis;
-use crate::{AuthSettings, Caller, partition_for_region};
+use crate::{AuthSettings, Caller, SessionContext, partition_for_region};
 
 /// The operations [`Sts::handle`] serves.
 pub const SERVED_OPERATIONS: &[Operation] = &[
@@ -46,8 +50,65 @@ pub fn is_served(operation: Operation) -> bool {
 /// The STS service and the credentials it issued.
 #[derive(Debug)]
 pub struct Sts {
-    sessions: RwLock<HashMap<String, SessionRecord>>,
+    sessions: RwLock<HashMap<String, Arc<IssuedSession>>>,
     store: Store,
+}
+
+/// Credentials STS issued, with what they carry into authorization, compiled once.
+#[derive(Debug)]
+pub struct IssuedSession {
+    /// The stored credentials.
+    pub record: SessionRecord,
+    /// The session's source identity, tags and session policies.
+    pub context: Arc<SessionContext>,
+}
+
+/// The part of [`SessionContext`] that is stored with the credentials, as JSON.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct StoredContext {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source_identity: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    transitive_tag_keys: Vec<String>,
+    /// Session policy documents by name: the inline policy.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    policies: Vec<(String, String)>,
+}
+
+impl IssuedSession {
+    /// Compiles a stored session. A stored policy that no longer compiles is left out and
+    /// logged: STS validated it when it issued the credentials.
+    fn from_record(record: SessionRecord) -> IssuedSession {
+        let stored: StoredContext = serde_json::from_str(&record.context).unwrap_or_else(|error| {
+            tracing::error!(target: "bulkhead::sts", access_key_id = %record.access_key_id, %error, "a stored session context does not parse");
+            StoredContext::default()
+        });
+        let policies = stored
+            .policies
+            .iter()
+            .filter_map(|(id, document)| match Policy::compile(id, PolicyKind::Session, document) {
+                Ok(policy) => Some(policy),
+                Err(error) => {
+                    tracing::error!(target: "bulkhead::sts", access_key_id = %record.access_key_id, %error, "a stored session policy no longer compiles");
+                    None
+                }
+            })
+            .collect();
+        let context = SessionContext {
+            issued_at: record.issued_at,
+            source_identity: stored.source_identity,
+            tags: stored.tags,
+            transitive_tag_keys: stored.transitive_tag_keys,
+            policies,
+            chained: record.chained,
+        };
+        IssuedSession {
+            record,
+            context: Arc::new(context),
+        }
+    }
 }
 
 /// The reason issued credentials were refused.
@@ -63,7 +124,12 @@ impl Sts {
         let sessions = store.load_sessions(now_millis()).await?;
         let sessions = sessions
             .into_iter()
-            .map(|record| (record.access_key_id.clone(), record))
+            .map(|record| {
+                (
+                    record.access_key_id.clone(),
+                    Arc::new(IssuedSession::from_record(record)),
+                )
+            })
             .collect();
         Ok(Sts {
             sessions: RwLock::new(sessions),
@@ -77,18 +143,21 @@ impl Sts {
     }
 
     /// Looks up credentials STS issued; `None` for a key it did not issue.
-    pub fn session(&self, access_key_id: &str) -> Option<SessionRecord> {
+    pub fn session(&self, access_key_id: &str) -> Option<Arc<IssuedSession>> {
         self.sessions.read().get(access_key_id).cloned()
     }
 
     /// Returns the caller that issued credentials stand for, or the reason they are refused.
-    pub fn caller_for(session: &SessionRecord, region: &str) -> Result<Caller, SessionError> {
+    pub fn caller_for(issued: &IssuedSession, region: &str) -> Result<Caller, SessionError> {
+        let session = &issued.record;
         if session.expires_at <= now_millis() {
             return Err(SessionError::Expired);
         }
         // GetSessionToken credentials act as the principal that requested them.
         if session.role_arn.is_empty() {
-            return Ok(Caller::root_user(&session.account_id, region));
+            let mut caller = Caller::root_user(&session.account_id, region);
+            caller.session = Some(Arc::clone(&issued.context));
+            return Ok(caller);
         }
         let partition = partition_for_region(region);
         let role_name = session.role_arn.rsplit('/').next().unwrap_or_default();
@@ -102,7 +171,7 @@ impl Sts {
             partition,
             user_id: format!("{}:{}", session.role_id, session.session_name),
             role_arn: Some(session.role_arn.clone()),
-            session: None,
+            session: Some(Arc::clone(&issued.context)),
         })
     }
 
@@ -135,7 +204,7 @@ impl Sts {
             Operation::GetAccessKeyInfo => {
                 let access_key_id = input["AccessKeyId"].as_str().unwrap_or_default();
                 let account = match self.session(access_key_id) {
-                    Some(session) => session.account_id,
+                    Some(session) => session.record.account_id.clone(),
                     None => auth
                         .resolve_unissued_key(access_key_id, &caller.region)
                         .map(|principal| principal.account_id)
@@ -177,6 +246,7 @@ impl Sts {
             "",
             requested,
             false,
+            &StoredContext::default(),
         );
         self.remember(record.clone()).await?;
         Ok(json!({ "Credentials": credentials_json(&record) }))
@@ -188,9 +258,10 @@ impl Sts {
             tracing::error!(target: "bulkhead::sts", %error, "storing issued credentials failed");
             AwsError::internal("STS could not store the issued credentials. Try again.")
         })?;
+        let issued = IssuedSession::from_record(record);
         self.sessions
             .write()
-            .insert(record.access_key_id.clone(), record);
+            .insert(issued.record.access_key_id.clone(), Arc::new(issued));
         Ok(())
     }
 
@@ -242,6 +313,7 @@ impl Sts {
             return Err(AwsError::client("ValidationError", reason));
         }
 
+        let context = assumed_session_context(caller, input)?;
         let record = new_session(
             &account_id,
             format!(
@@ -252,6 +324,7 @@ impl Sts {
             session_name,
             requested,
             chained,
+            &context,
         );
         self.remember(record.clone()).await?;
 
@@ -269,18 +342,21 @@ impl Sts {
     }
 }
 
-/// Describes an STS request for authorization: `sts:AssumeRole` acts on the role, with the
-/// role's account as the resource's account; the other operations have no resource.
-pub fn call_for(operation: Operation, input: &Value) -> Call {
+/// Describes an STS request for authorization. `sts:AssumeRole` acts on the role, with the
+/// role's account as the resource's account, and needs `sts:TagSession` on the role too when it
+/// passes session tags, and `sts:SetSourceIdentity` when it sets a source identity. The other
+/// operations have no resource.
+pub fn calls_for(operation: Operation, input: &Value) -> Vec<Call> {
     let action = format!("sts:{}", operation.name());
     if operation != Operation::AssumeRole {
-        return Call::new(&action, "*", None);
+        return vec![Call::new(&action, "*", None)];
     }
     let role_arn = input["RoleArn"].as_str().unwrap_or_default();
-    let mut call = match parse_role_arn(role_arn) {
-        Some((account, _)) => Call::new(&action, role_arn, Some(&account)),
-        None => Call::new(&action, "*", None),
+    let on_role = |action: &str| match parse_role_arn(role_arn) {
+        Some((account, _)) => Call::new(action, role_arn, Some(&account)),
+        None => Call::new(action, "*", None),
     };
+    let mut call = on_role(&action);
     for (key, member) in [
         ("sts:RoleSessionName", "RoleSessionName"),
         ("sts:ExternalId", "ExternalId"),
@@ -300,7 +376,23 @@ pub fn call_for(operation: Operation, input: &Value) -> Call {
         call.context
             .push(("sts:TransitiveTagKeys".to_owned(), transitive));
     }
-    call.with_request_tags(input)
+    let call = call.with_request_tags(input);
+    let mut calls = Vec::with_capacity(3);
+    if input["Tags"]
+        .as_array()
+        .is_some_and(|tags| !tags.is_empty())
+    {
+        let mut tag_session = on_role("sts:TagSession");
+        tag_session.context = call.context.clone();
+        calls.push(tag_session);
+    }
+    if input["SourceIdentity"].is_string() {
+        let mut set_identity = on_role("sts:SetSourceIdentity");
+        set_identity.context = call.context.clone();
+        calls.push(set_identity);
+    }
+    calls.insert(0, call);
+    calls
 }
 
 /// Returns the trust policy of the role `role_arn` names, compiled, or `None` when no such
@@ -315,6 +407,96 @@ pub fn role_trust_policy(organizations: &Organizations, role_arn: &str) -> Optio
     Policy::compile(role_arn, PolicyKind::RoleTrust, &document).ok()
 }
 
+/// Builds what a new role session carries: the source identity, the session tags with those
+/// that pass on from the caller's own session, and the inline session policy.
+///
+/// NOTE: managed session policies (`PolicyArns`) are not read yet; a request naming them is
+/// rejected rather than silently given more access than it asked for.
+fn assumed_session_context(caller: &Caller, input: &Value) -> Result<StoredContext, AwsError> {
+    let inherited = caller.session.as_deref();
+    let mut context = StoredContext::default();
+
+    // A source identity, once set, stays with every session chained from it.
+    let requested_identity = input["SourceIdentity"].as_str();
+    let inherited_identity = inherited.and_then(|session| session.source_identity.as_deref());
+    context.source_identity = match (inherited_identity, requested_identity) {
+        (Some(kept), Some(requested)) if kept != requested => {
+            return Err(AwsError::client(
+                "ValidationError",
+                format!(
+                    "The source identity of a chained role session cannot change: it is {kept}, and the request sets {requested}."
+                ),
+            ));
+        }
+        (Some(kept), _) => Some(kept.to_owned()),
+        (None, requested) => requested.map(str::to_owned),
+    };
+
+    // Transitive tags of the caller's session pass on and may not be set again.
+    if let Some(session) = inherited {
+        for key in &session.transitive_tag_keys {
+            if let Some((key, value)) = session.tags.iter().find(|(tag, _)| tag == key) {
+                context.tags.push((key.clone(), value.clone()));
+                context.transitive_tag_keys.push(key.clone());
+            }
+        }
+    }
+    for tag in input["Tags"].as_array().into_iter().flatten() {
+        let key = tag["Key"].as_str().unwrap_or_default();
+        let value = tag["Value"].as_str().unwrap_or_default();
+        if context
+            .tags
+            .iter()
+            .any(|(existing, _)| existing.eq_ignore_ascii_case(key))
+        {
+            return Err(AwsError::client(
+                "InvalidParameterValue",
+                format!(
+                    "The session tag key {key} is set twice, or overrides a transitive tag of the calling session."
+                ),
+            ));
+        }
+        context.tags.push((key.to_owned(), value.to_owned()));
+    }
+    for key in input["TransitiveTagKeys"].as_array().into_iter().flatten() {
+        let key = key.as_str().unwrap_or_default();
+        if !context.tags.iter().any(|(tag, _)| tag == key) {
+            return Err(AwsError::client(
+                "InvalidParameterValue",
+                format!("The transitive tag key {key} is not one of the session tags."),
+            ));
+        }
+        context.transitive_tag_keys.push(key.to_owned());
+    }
+
+    if input["PolicyArns"]
+        .as_array()
+        .is_some_and(|arns| !arns.is_empty())
+    {
+        return Err(AwsError::client(
+            "ValidationError",
+            "Managed session policies (PolicyArns) are not supported by bulkhead yet; pass the document in Policy.",
+        ));
+    }
+    if let Some(document) = input["Policy"].as_str() {
+        if let Err(error) = Policy::compile("session-policy", PolicyKind::Session, document) {
+            return Err(match error.kind() {
+                policy::ErrorKind::PolicyTooLarge => AwsError::client(
+                    "PackedPolicyTooLarge",
+                    format!("The session policy is too large: {error}"),
+                ),
+                policy::ErrorKind::MalformedPolicyDocument => {
+                    AwsError::client("MalformedPolicyDocument", error.to_string())
+                }
+            });
+        }
+        context
+            .policies
+            .push(("session-policy".to_owned(), document.to_owned()));
+    }
+    Ok(context)
+}
+
 /// Returns new credentials for `account_id` that expire in `seconds`. A session for the caller
 /// itself (GetSessionToken) has an empty role ARN, role id and session name.
 fn new_session(
@@ -324,6 +506,7 @@ fn new_session(
     session_name: &str,
     seconds: i64,
     chained: bool,
+    context: &StoredContext,
 ) -> SessionRecord {
     let now = now_millis();
     SessionRecord {
@@ -337,6 +520,7 @@ fn new_session(
         issued_at: now,
         expires_at: now.saturating_add(seconds.saturating_mul(1000)),
         chained,
+        context: serde_json::to_string(context).unwrap_or_else(|_| "{}".to_owned()),
     }
 }
 

@@ -119,12 +119,17 @@ async fn serve(
                 None => serde_json::Value::Object(serde_json::Map::new()),
             };
             if app.enforce {
-                let call = cloud::sts::call_for(operation, &input);
+                let calls = cloud::sts::calls_for(operation, &input);
                 let trust = (operation == model::sts::Operation::AssumeRole)
-                    .then(|| cloud::sts::role_trust_policy(&app.organizations, &call.resource))
+                    .then(|| {
+                        let role_arn = input["RoleArn"].as_str().unwrap_or_default();
+                        cloud::sts::role_trust_policy(&app.organizations, role_arn)
+                    })
                     .flatten();
-                authorize(app, &caller, &call, peer, trust.as_ref())
-                    .map_err(|message| query_access_denied(&message))?;
+                for call in &calls {
+                    authorize(app, &caller, call, peer, trust.as_ref())
+                        .map_err(|message| query_access_denied(&message))?;
+                }
             }
             let output = app
                 .sts
@@ -203,8 +208,8 @@ fn authenticate(
             body,
         };
         let secret = sigv4::SigningSecret {
-            secret_access_key: &session.secret,
-            session_token: Some(&session.session_token),
+            secret_access_key: &session.record.secret,
+            session_token: Some(&session.record.session_token),
         };
         sigv4::verify_signature(&authorization, request, secret)?;
         return cloud::sts::Sts::caller_for(&session, &authorization.scope.region)

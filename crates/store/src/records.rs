@@ -293,6 +293,8 @@ pub struct SessionRecord {
     pub expires_at: i64,
     /// Whether a role session issued them (role chaining).
     pub chained: bool,
+    /// The session's source identity, tags and policies as a JSON object, which STS defines.
+    pub context: String,
 }
 
 /// Every record, as [`crate::Store::load`] reads them.
@@ -756,8 +758,8 @@ pub(crate) async fn apply(
         Change::PutSession(record) => {
             sqlx::query(
                 "INSERT OR REPLACE INTO sessions (access_key_id, secret, session_token, account_id, role_arn,
-                     role_id, session_name, issued_at, expires_at, chained)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     role_id, session_name, issued_at, expires_at, chained, context)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&record.access_key_id)
             .bind(&record.secret)
@@ -769,6 +771,7 @@ pub(crate) async fn apply(
             .bind(record.issued_at)
             .bind(record.expires_at)
             .bind(record.chained)
+            .bind(&record.context)
             .execute(connection)
             .await?;
         }

@@ -154,6 +154,7 @@ async fn delete_organization_keeps_sessions() {
         issued_at: 1,
         expires_at: i64::MAX,
         chained: false,
+        context: r#"{"source_identity":"alice"}"#.to_owned(),
     };
     store
         .commit(&[Change::PutSession(session.clone())])
