@@ -542,3 +542,52 @@ async fn assume_role_checks_session_inputs() {
         .unwrap_err();
     assert_eq!(untagged_transitive.code(), Some("InvalidParameterValue"));
 }
+
+#[tokio::test]
+async fn decode_authorization_message_reveals_the_denied_request() {
+    let server = start_server().await;
+    let deny = policy::Policy::compile(
+        "arn:aws:iam::123456789012:policy/NoBuckets",
+        policy::PolicyKind::Identity,
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoBuckets","Effect":"Deny","Action":"s3:CreateBucket","Resource":"*"}]}"#,
+    )
+    .unwrap();
+    let principal = policy::Principal::from_arn("arn:aws:iam::123456789012:user/dev").unwrap();
+    let request =
+        policy::Request::builder(principal, "s3:CreateBucket", policy::Resource::new("*"))
+            .region("eu-west-1")
+            .build()
+            .unwrap();
+    let identity = [deny];
+    let policies = policy::PolicySet {
+        identity: &identity,
+        ..policy::PolicySet::default()
+    };
+    let authorization = policy::Evaluator::new().authorize(&request, &policies);
+    let encoded = cloud::access::encode_authorization_message(&request, &authorization);
+
+    let sts = sts_client(&server, "123456789012", "us-east-1");
+    let decoded = sts
+        .decode_authorization_message()
+        .encoded_message(&encoded)
+        .send()
+        .await
+        .unwrap();
+    let document: serde_json::Value =
+        serde_json::from_str(decoded.decoded_message().unwrap()).unwrap();
+    assert_eq!(document["allowed"], false);
+    assert_eq!(document["explicitDeny"], true);
+    assert_eq!(document["context"]["action"], "s3:CreateBucket");
+    assert_eq!(
+        document["matchedStatements"]["items"][0]["statementId"],
+        "NoBuckets"
+    );
+
+    let invalid = sts
+        .decode_authorization_message()
+        .encoded_message("not an encoded message")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(invalid.code(), Some("InvalidAuthorizationMessageException"));
+}

@@ -381,3 +381,65 @@ fn caller_policies(caller: &Caller) -> Option<CallerPolicies> {
         ..CallerPolicies::default()
     })
 }
+
+/// Encodes what AWS reveals about a denied request to those allowed to call
+/// `sts:DecodeAuthorizationMessage`: whether it was allowed, whether an explicit deny decided,
+/// the statement that decided it, and the request context. The text is base64 of the JSON
+/// document that [`decode_authorization_message`] returns.
+pub fn encode_authorization_message(
+    request: &Request,
+    authorization: &Authorization<'_>,
+) -> String {
+    use base64::Engine;
+
+    let statement = match &authorization.basis {
+        Basis::ExplicitDeny { statement, source } | Basis::Allow { statement, source } => {
+            Some(serde_json::json!({
+                "sourcePolicyId": statement.policy_id(),
+                "sourcePolicyType": source_name(source, false),
+                "statementId": statement.sid().unwrap_or_default(),
+                "effect": if matches!(authorization.basis, Basis::ExplicitDeny { .. }) { "DENY" } else { "ALLOW" },
+            }))
+        }
+        Basis::NoAllow { .. } | Basis::RootUser | Basis::AlwaysAllowed => None,
+    };
+    let conditions: Vec<Value> = request
+        .context()
+        .iter()
+        .map(|(key, values)| {
+            let values: Vec<Value> = values
+                .iter()
+                .map(|value| serde_json::json!({ "value": value.as_ref() }))
+                .collect();
+            serde_json::json!({ "key": key, "values": { "items": values } })
+        })
+        .collect();
+    let document = serde_json::json!({
+        "allowed": authorization.is_allowed(),
+        "explicitDeny": matches!(authorization.basis, Basis::ExplicitDeny { .. }),
+        "matchedStatements": { "items": statement.into_iter().collect::<Vec<_>>() },
+        "failures": { "items": [] },
+        "context": {
+            "principal": { "arn": request.principal().arn() },
+            "action": request.action().as_str(),
+            "resource": request.resource().arn(),
+            "conditions": { "items": conditions },
+        },
+    });
+    base64::engine::general_purpose::STANDARD.encode(document.to_string())
+}
+
+/// Decodes a message from [`encode_authorization_message`] into its JSON document; `None`
+/// when the text is not such a message.
+pub fn decode_authorization_message(encoded: &str) -> Option<String> {
+    use base64::Engine;
+
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let document: Value = serde_json::from_slice(&bytes).ok()?;
+    let is_message = document["allowed"].is_boolean()
+        && document["explicitDeny"].is_boolean()
+        && document["context"]["action"].is_string();
+    is_message.then(|| document.to_string())
+}

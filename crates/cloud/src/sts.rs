@@ -33,6 +33,7 @@ use crate::{AuthSettings, Caller, SessionContext, partition_for_region};
 /// The operations [`Sts::handle`] serves.
 pub const SERVED_OPERATIONS: &[Operation] = &[
     Operation::AssumeRole,
+    Operation::DecodeAuthorizationMessage,
     Operation::GetAccessKeyInfo,
     Operation::GetCallerIdentity,
     Operation::GetSessionToken,
@@ -201,6 +202,19 @@ impl Sts {
             })),
             Operation::AssumeRole => self.assume_role(organizations, caller, input).await,
             Operation::GetSessionToken => self.get_session_token(caller, input).await,
+            // NOTE: no service bulkhead serves returns encoded authorization messages yet (EC2
+            // does on AWS), so the only messages to decode are those `encode_authorization_message`
+            // produced.
+            Operation::DecodeAuthorizationMessage => {
+                let encoded = input["EncodedMessage"].as_str().unwrap_or_default();
+                match crate::access::decode_authorization_message(encoded) {
+                    Some(decoded) => Ok(json!({ "DecodedMessage": decoded })),
+                    None => Err(AwsError::client(
+                        "InvalidAuthorizationMessageException",
+                        "The encoded authorization message is not valid.",
+                    )),
+                }
+            }
             Operation::GetAccessKeyInfo => {
                 let access_key_id = input["AccessKeyId"].as_str().unwrap_or_default();
                 let account = match self.session(access_key_id) {

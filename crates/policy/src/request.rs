@@ -446,6 +446,13 @@ impl Context {
             .map(|entry| entry.values.as_slice())
     }
 
+    /// Returns every key (lower-cased) with its values, in the context's sorted order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[Box<str>])> {
+        self.entries
+            .iter()
+            .map(|entry| (entry.key.as_str(), entry.values.as_slice()))
+    }
+
     /// Stores `values` under `key`. An existing key keeps its values unless `replace`.
     fn put(&mut self, key: KeyName, values: ContextValues, replace: bool) {
         let position = self
