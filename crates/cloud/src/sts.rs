@@ -1,14 +1,12 @@
 //! AWS Security Token Service: who is calling, and temporary credentials for roles.
 //!
-//! AssumeRole issues `ASIA…` credentials for the role that CreateAccount made in a member
-//! account (`OrganizationAccountAccessRole` unless the request named another), trusted by the
-//! organization's management account. The trust decision uses the policy engine with the
-//! role's trust policy. Issued credentials are stored, expire, and are verified by signature
+//! AssumeRole issues `ASIA…` credentials for an IAM role: one made with CreateRole, or the
+//! access role CreateAccount made in a member account. The trust decision uses the policy
+//! engine with the role's trust policy, and the session may last up to the role's
+//! MaxSessionDuration. Issued credentials are stored, expire, and are verified by signature
 //! on every request that uses them.
 //!
-//! NOTE: IAM is not served yet, so the only roles are those CreateAccount made, their trust
-//! policy is fixed, and ExternalId, session policies, tags and source identity are accepted
-//! but not applied.
+//! NOTE: ExternalId, session policies, tags and source identity are accepted but not applied.
 
 use std::collections::HashMap;
 
@@ -20,7 +18,7 @@ use serde_json::{Value, json};
 use store::{Change, SessionRecord, Store};
 use wire::AwsError;
 
-use crate::organizations::Organizations;
+use crate::iam::Iam;
 use crate::random::{SECRET_ALPHABET, UPPER_ALPHANUMERIC, random_text};
 use crate::time::now_millis;
 use crate::{AuthSettings, Caller, partition_for_region};
@@ -108,32 +106,29 @@ impl Sts {
     /// which the wire layer writes as XML.
     pub async fn handle(
         &self,
-        organizations: &Organizations,
+        iam: &Iam,
         auth: &AuthSettings,
         caller: &Caller,
         operation: Operation,
         input: &Value,
     ) -> Result<Value, AwsError> {
-        if let Some(shape) = operation.input_shape() {
-            model::shape::validate(&MODEL, shape, input).map_err(|violation| {
-                AwsError::client(
-                    "ValidationError",
-                    format!("1 validation error detected: {violation}."),
-                )
-            })?;
-        }
+        crate::query::validate_input(&MODEL, operation.input_shape(), input)?;
         match operation {
             Operation::GetCallerIdentity => Ok(json!({
                 "UserId": caller.user_id,
                 "Account": caller.account_id,
                 "Arn": caller.arn,
             })),
-            Operation::AssumeRole => self.assume_role(organizations, caller, input).await,
+            Operation::AssumeRole => self.assume_role(iam, caller, input).await,
             Operation::GetSessionToken => self.get_session_token(caller, input).await,
             Operation::GetAccessKeyInfo => {
                 let access_key_id = input["AccessKeyId"].as_str().unwrap_or_default();
-                let account = match self.session(access_key_id) {
-                    Some(session) => session.account_id,
+                let issued = self
+                    .session(access_key_id)
+                    .map(|session| session.account_id)
+                    .or_else(|| iam.access_key(access_key_id).map(|key| key.account_id));
+                let account = match issued {
+                    Some(account) => account,
                     None => auth
                         .resolve_unissued_key(access_key_id, &caller.region)
                         .map(|principal| principal.account_id)
@@ -194,7 +189,7 @@ impl Sts {
 
     async fn assume_role(
         &self,
-        organizations: &Organizations,
+        iam: &Iam,
         caller: &Caller,
         input: &Value,
     ) -> Result<Value, AwsError> {
@@ -217,13 +212,13 @@ impl Sts {
                 format!("{role_arn} is not a valid role ARN."),
             ));
         };
-        // The role exists when CreateAccount made it; its trust policy trusts the management
-        // account of the organization the account belongs to.
-        let Some(management_account) = organizations.access_role_trust(&account_id, &role_name)
+        let Some(role) = iam
+            .role(&account_id, &role_name)
+            .filter(|role| role.arn == role_arn)
         else {
             return Err(denied());
         };
-        if !trusts(&management_account, caller, role_arn) {
+        if !trusts(&role.trust, caller, role_arn) {
             return Err(denied());
         }
 
@@ -231,7 +226,12 @@ impl Sts {
         let requested = input["DurationSeconds"]
             .as_i64()
             .unwrap_or(DEFAULT_SESSION_SECONDS);
-        if requested > DEFAULT_SESSION_SECONDS {
+        let limit = if chained {
+            DEFAULT_SESSION_SECONDS
+        } else {
+            role.max_session_duration
+        };
+        if requested > limit {
             let reason = if chained {
                 "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
             } else {
@@ -242,11 +242,8 @@ impl Sts {
 
         let record = new_session(
             &account_id,
-            format!(
-                "arn:{}:iam::{account_id}:role/{role_name}",
-                caller.partition
-            ),
-            role_id(&account_id, &role_name),
+            role.arn.clone(),
+            role.role_id.clone(),
             session_name,
             requested,
             chained,
@@ -318,17 +315,9 @@ fn parse_role_arn(arn: &str) -> Option<(String, String)> {
     (!name.is_empty()).then(|| ((*account).to_owned(), name.to_owned()))
 }
 
-/// Decides the role's trust policy, which allows the management account to assume it, with the
-/// policy engine. The caller's own identity-based permissions are not modelled yet, so they
-/// count as allowing the call.
-fn trusts(management_account: &str, caller: &Caller, role_arn: &str) -> bool {
-    let trust = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:{}:iam::{management_account}:root"}},"Action":"sts:AssumeRole"}}]}}"#,
-        caller.partition
-    );
-    let Ok(trust) = Policy::compile("trust-policy", PolicyKind::RoleTrust, &trust) else {
-        return false;
-    };
+/// Decides the role's trust policy with the policy engine. The caller's own identity-based
+/// permissions are not modelled yet, so they count as allowing the call.
+fn trusts(trust: &Policy, caller: &Caller, role_arn: &str) -> bool {
     let Ok(identity) = Policy::compile(
         "caller-identity",
         PolicyKind::Identity,
@@ -352,30 +341,10 @@ fn trusts(management_account: &str, caller: &Caller, role_arn: &str) -> bool {
     let identity = [identity];
     let policies = PolicySet {
         identity: &identity,
-        resource: Some(&trust),
+        resource: Some(trust),
         ..PolicySet::default()
     };
     Evaluator::new().authorize(&request, &policies).is_allowed()
-}
-
-/// Returns a stable role id, `AROA` and 17 characters derived from the role's account and name, as
-/// AWS keeps a role's id for its lifetime.
-fn role_id(account_id: &str, role_name: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut id = String::from("AROA");
-    for round in 0..17u64 {
-        for byte in account_id
-            .bytes()
-            .chain(role_name.bytes())
-            .chain(round.to_le_bytes())
-        {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-        let index = usize::try_from(hash % ALPHABET.len() as u64).unwrap_or(0);
-        id.push(char::from(ALPHABET.get(index).copied().unwrap_or(b'A')));
-    }
-    id
 }
 
 #[cfg(test)]
@@ -403,20 +372,17 @@ mod tests {
     }
 
     #[test]
-    fn role_ids_are_stable_and_shaped() {
-        let id = role_id("111122223333", "OrganizationAccountAccessRole");
-        assert_eq!(id, role_id("111122223333", "OrganizationAccountAccessRole"));
-        assert_ne!(id, role_id("111122223333", "Other"));
-        assert_eq!(id.len(), 21);
-        assert!(id.starts_with("AROA"));
-    }
-
-    #[test]
     fn management_account_is_trusted() {
+        let trust = Policy::compile(
+            "trust",
+            PolicyKind::RoleTrust,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}"#,
+        )
+        .unwrap();
         let caller = Caller::root_user("111111111111", "us-east-1");
         let role = "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole";
-        assert!(trusts("111111111111", &caller, role));
+        assert!(trusts(&trust, &caller, role));
         let stranger = Caller::root_user("333333333333", "us-east-1");
-        assert!(!trusts("111111111111", &stranger, role));
+        assert!(!trusts(&trust, &stranger, role));
     }
 }
