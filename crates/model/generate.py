@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 SERVICES = [
     ("organizations-2016-11-28.json", "organizations"),
     ("sts-2011-06-15.json", "sts"),
+    ("iam-2010-05-08.json", "iam"),
 ]
 
 RUST_KEYWORDS = {
@@ -238,7 +239,7 @@ class Generator:
     def generate_enum(self, name, shape):
         values = shape["enum"]
         self.line("/// The `%s` enum." % name)
-        self.line("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]")
+        self.line("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]")
         self.line("pub enum %s {" % name)
         for value in values:
             self.line("    /// `%s`" % value)

@@ -13,6 +13,7 @@ use std::hint::black_box;
 
 use cloud::Caller;
 use cloud::access::{Authorizer, Environment};
+use cloud::iam::Iam;
 use cloud::organizations::Organizations;
 use criterion::{Criterion, criterion_group, criterion_main};
 use model::organizations::Operation;
@@ -133,15 +134,16 @@ async fn organization(service: &Organizations) -> String {
 
 fn authorize(criterion: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (service, account) = runtime.block_on(async {
+    let (service, iam, account) = runtime.block_on(async {
         let store = Store::open(&Location::InMemory).await.unwrap();
-        let service = Organizations::load(store, cloud::Settings::default())
+        let iam = Iam::load(store.clone()).await.unwrap();
+        let service = Organizations::load(store, cloud::Settings::default(), iam.clone())
             .await
             .unwrap();
         let account = organization(&service).await;
-        (service, account)
+        (service, iam, account)
     });
-    let authorizer = Authorizer::new(service.clone());
+    let authorizer = Authorizer::new(service.clone(), iam);
     let caller = Caller::root_user(&account, "us-east-1");
     let environment = Environment {
         source_ip: Some("127.0.0.1".to_owned()),

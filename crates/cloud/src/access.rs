@@ -21,19 +21,8 @@ use policy::{
 use serde_json::Value;
 
 use crate::Caller;
+use crate::iam::{Iam, IamPrincipal, PrincipalPolicies};
 use crate::organizations::{AccountGovernance, Organizations};
-
-/// The caller's own policies: inline and attached managed policies, the permissions boundary,
-/// and the principal's tags.
-#[derive(Debug, Clone, Default)]
-pub struct CallerPolicies {
-    /// Identity-based policies, inline and managed.
-    pub identity: Vec<Policy>,
-    /// The permissions boundary, if one is set.
-    pub boundary: Option<Policy>,
-    /// The user's or role's tags, the values of `aws:PrincipalTag/…`.
-    pub tags: Vec<(String, String)>,
-}
 
 /// One API call as authorization sees it: the action, the resource and the request's own
 /// condition keys.
@@ -114,7 +103,7 @@ pub struct AccessRequest<'a> {
     pub environment: &'a Environment,
     /// The caller's identity policies; `None` for a root user, who needs none in its own
     /// account.
-    pub caller_policies: Option<&'a CallerPolicies>,
+    pub caller_policies: Option<&'a PrincipalPolicies>,
     /// The organization of the caller's account.
     pub caller_organization: Option<&'a AccountGovernance>,
     /// The organization of the resource's account.
@@ -319,12 +308,13 @@ fn bool_text(value: bool) -> &'static str {
 #[derive(Debug, Clone)]
 pub struct Authorizer {
     organizations: Organizations,
+    iam: Iam,
 }
 
 impl Authorizer {
     /// Creates the authorizer over the services whose state decisions read.
-    pub fn new(organizations: Organizations) -> Authorizer {
-        Authorizer { organizations }
+    pub fn new(organizations: Organizations, iam: Iam) -> Authorizer {
+        Authorizer { organizations, iam }
     }
 
     /// Decides `call` for `caller`. Returns `Err` with AWS's denial message when the request
@@ -342,12 +332,12 @@ impl Authorizer {
             Some(account) => self.organizations.governance(account),
             None => caller_organization.clone(),
         };
-        let caller_policies = caller_policies(caller);
+        let caller_policies = self.caller_policies(caller);
         let request = AccessRequest {
             caller,
             call,
             environment,
-            caller_policies: caller_policies.as_ref(),
+            caller_policies: caller_policies.as_deref(),
             caller_organization: caller_organization.as_deref(),
             resource_organization: resource_organization.as_deref(),
             resource_policy,
@@ -362,24 +352,18 @@ impl Authorizer {
             )),
         }
     }
-}
 
-/// Returns the identity policies of a caller that is not a root user.
-///
-/// TODO: read users' and roles' policies from IAM. Until then the only roles are those
-/// CreateAccount made, which carry AdministratorAccess.
-fn caller_policies(caller: &Caller) -> Option<CallerPolicies> {
-    caller.role_arn.as_ref()?;
-    let administrator = Policy::compile(
-        "arn:aws:iam::aws:policy/AdministratorAccess",
-        policy::PolicyKind::Identity,
-        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
-    )
-    .ok()?;
-    Some(CallerPolicies {
-        identity: vec![administrator],
-        ..CallerPolicies::default()
-    })
+    /// Returns the identity policies, boundary and tags of an IAM user or of a role session's
+    /// role; `None` for a root user, and for a principal IAM no longer has, which then has no
+    /// identity policy to allow anything.
+    fn caller_policies(&self, caller: &Caller) -> Option<std::sync::Arc<PrincipalPolicies>> {
+        let principal = match &caller.role_arn {
+            Some(role_arn) => IamPrincipal::Role(role_arn.rsplit('/').next()?),
+            None => IamPrincipal::User(caller.arn.split_once(":user/")?.1.rsplit('/').next()?),
+        };
+        let found = self.iam.principal_policies(&caller.account_id, principal);
+        Some(found.unwrap_or_default())
+    }
 }
 
 /// Encodes what AWS reveals about a denied request to those allowed to call

@@ -34,10 +34,8 @@ impl Default for AuthSettings {
 }
 
 impl AuthSettings {
-    /// Resolves the principal of an access key that bulkhead did not issue.
-    ///
-    /// NOTE: bulkhead issues only STS session credentials so far (IAM access keys come with
-    /// IAM), so every other key takes this path and its signature is not verified.
+    /// Resolves the principal of an access key that bulkhead did not issue: neither STS
+    /// session credentials nor an IAM user's access key. Its signature is not verified.
     pub fn resolve_unissued_key(
         &self,
         access_key_id: &str,
@@ -115,6 +113,20 @@ impl PartialEq for SessionContext {
 impl Eq for SessionContext {}
 
 impl Caller {
+    /// Returns the IAM user with this ARN and `AIDA…` id in `account_id`, calling in `region`
+    /// with one of its access keys.
+    pub fn iam_user(account_id: &str, user_arn: &str, user_id: &str, region: &str) -> Caller {
+        Caller {
+            account_id: account_id.to_owned(),
+            arn: user_arn.to_owned(),
+            region: region.to_owned(),
+            partition: partition_for_region(region),
+            user_id: user_id.to_owned(),
+            role_arn: None,
+            session: None,
+        }
+    }
+
     /// Returns the root user of `account_id`, calling in `region`.
     pub fn root_user(account_id: &str, region: &str) -> Caller {
         let partition = partition_for_region(region);

@@ -1,14 +1,16 @@
 //! The emulated AWS services: their state, their rules and their operations.
 //!
-//! One module per service (only `organizations` so far). A service keeps its state in memory,
-//! loaded from the store at start-up, and writes every change through the store before it
-//! acknowledges a request, so reads never touch the database. The wire format is the `wire`
+//! One module per service: `organizations`, `sts` and `iam`. A service keeps its state in
+//! memory, loaded from the store at start-up, and writes every change through the store before
+//! it acknowledges a request, so reads never touch the database. The wire format is the `wire`
 //! crate's concern and HTTP routing the `server` crate's; a service receives an already
 //! authenticated [`Caller`] and a decoded request body.
 
 pub mod access;
+pub mod iam;
 pub mod identity;
 pub mod organizations;
+mod query;
 mod random;
 pub mod sts;
 mod time;

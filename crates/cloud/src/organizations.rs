@@ -36,6 +36,7 @@ use store::{Change, OrganizationRecord, Store};
 use wire::AwsError;
 
 use crate::access::Call;
+use crate::iam::Iam;
 use crate::{Caller, Settings};
 pub use accounts::DEFAULT_ACCESS_ROLE;
 pub use error::OrganizationsError;
@@ -55,6 +56,8 @@ struct Inner {
     store: Store,
     settings: Settings,
     governance: governance::GovernanceCache,
+    /// IAM, where CreateAccount makes the new account's access role.
+    iam: Iam,
 }
 
 /// The outcome of an operation, before it is written on the wire.
@@ -66,11 +69,13 @@ struct Empty {}
 
 impl Organizations {
     /// Loads every organization from `store` and resumes work that was pending when the
-    /// process stopped: CreateAccount requests and account closures that are still running.
-    /// Call it inside a Tokio runtime.
+    /// process stopped: CreateAccount requests and account closures that are still running,
+    /// and the access role of a created account that IAM does not have yet. Call it inside a
+    /// Tokio runtime, after loading `iam` from the same store.
     pub async fn load(
         store: Store,
         settings: Settings,
+        iam: Iam,
     ) -> Result<Organizations, store::StoreError> {
         let snapshot = store.load().await?;
         let state = State::from_snapshot(snapshot);
@@ -81,8 +86,10 @@ impl Organizations {
                 store,
                 settings,
                 governance: governance::GovernanceCache::default(),
+                iam,
             }),
         };
+        organizations.provision_missing_access_roles().await?;
         organizations.resume_pending_work();
         Ok(organizations)
     }
@@ -273,19 +280,6 @@ impl Organizations {
         SERVED_OPERATIONS.contains(&operation)
     }
 
-    /// Returns the management account that a role made by CreateAccount trusts, when
-    /// `account_id` has a role named `role_name` made that way.
-    pub fn access_role_trust(&self, account_id: &str, role_name: &str) -> Option<String> {
-        let state = self.inner.state.read();
-        let account = &state.accounts.get(account_id)?.record;
-        if account.access_role.as_deref() != Some(role_name) {
-            return None;
-        }
-        state
-            .organization_of(account_id)
-            .map(|organization| organization.management_account_id.clone())
-    }
-
     /// Returns what the organization contributes to authorizing requests of, or on resources
     /// of, `account_id`: `None` when the account is in no organization. Reads memory only.
     pub fn governance(&self, account_id: &str) -> Option<Arc<AccountGovernance>> {
@@ -318,19 +312,58 @@ impl Organizations {
 
     /// Computes changes from the current state, commits them, then applies them in memory.
     /// Nothing is written when `operation` fails.
+    ///
+    /// An account that CreateAccount adds gets its access role in IAM in the same
+    /// transaction, so the role exists once the request reports `SUCCEEDED`.
     async fn write<T>(
         &self,
         operation: impl FnOnce(&State) -> OperationResult<(T, Vec<Change>)>,
     ) -> OperationResult<T> {
         let _writer = self.inner.writer.lock().await;
-        let (output, changes) = operation(&self.inner.state.read())?;
+        let (output, mut changes) = operation(&self.inner.state.read())?;
+        let grants =
+            accounts::access_role_grants(&self.inner.state.read(), &changes, &self.inner.iam);
+        let _iam_writer = if grants.is_empty() {
+            None
+        } else {
+            Some(self.inner.iam.lock_writer().await)
+        };
+        for grant in &grants {
+            changes.extend(self.inner.iam.access_role_changes(grant));
+        }
+
         self.inner.store.commit(&changes).await?;
-        let mut state = self.inner.state.write();
-        for change in &changes {
-            state.apply(change);
+        {
+            let mut state = self.inner.state.write();
+            for change in &changes {
+                state.apply(change);
+            }
+        }
+        if !grants.is_empty() {
+            self.inner.iam.apply_committed(&changes);
         }
         self.inner.governance.clear();
         Ok(output)
+    }
+
+    /// Creates the access role of every created account that IAM never had it for: accounts
+    /// whose creation was stored before IAM existed. A role that was created and later deleted
+    /// stays deleted.
+    async fn provision_missing_access_roles(&self) -> Result<(), store::StoreError> {
+        let grants =
+            accounts::unprovisioned_access_roles(&self.inner.state.read(), &self.inner.iam);
+        if grants.is_empty() {
+            return Ok(());
+        }
+        let _iam_writer = self.inner.iam.lock_writer().await;
+        let changes: Vec<Change> = grants
+            .iter()
+            .flat_map(|grant| self.inner.iam.access_role_changes(grant))
+            .collect();
+        self.inner.store.commit(&changes).await?;
+        self.inner.iam.apply_committed(&changes);
+        tracing::info!(target: "bulkhead::organizations", accounts = grants.len(), "created missing access roles");
+        Ok(())
     }
 
     /// Runs `operation` against the current state.

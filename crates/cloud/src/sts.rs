@@ -1,16 +1,13 @@
 //! AWS Security Token Service: who is calling, and temporary credentials for roles.
 //!
-//! AssumeRole issues `ASIA…` credentials for the role that CreateAccount made in a member
-//! account (`OrganizationAccountAccessRole` unless the request named another), trusted by the
-//! organization's management account. The trust decision uses the policy engine with the
-//! role's trust policy. Issued credentials are stored, expire, and are verified by signature
+//! AssumeRole issues `ASIA…` credentials for an IAM role: one made with CreateRole, or the
+//! access role CreateAccount made in a member account. The trust decision uses the policy
+//! engine with the role's trust policy, and the session may last up to the role's
+//! MaxSessionDuration. Issued credentials are stored, expire, and are verified by signature
 //! on every request that uses them.
 //!
 //! A role session carries its source identity, session tags (with the transitive ones of the
 //! session that assumed it) and session policies into every later authorization.
-//!
-//! NOTE: IAM is not served yet, so the only roles are those CreateAccount made and their trust
-//! policy is fixed.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,14 +15,14 @@ use std::sync::Arc;
 use model::Timestamp;
 use model::sts::{MODEL, Operation};
 use parking_lot::RwLock;
-use policy::{Evaluator, Policy, PolicyKind, PolicySet, Principal, Request, Resource};
+use policy::{Policy, PolicyKind};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use store::{Change, SessionRecord, Store};
 use wire::AwsError;
 
 use crate::access::Call;
-use crate::organizations::Organizations;
+use crate::iam::Iam;
 use crate::random::{SECRET_ALPHABET, UPPER_ALPHANUMERIC, random_text};
 use crate::time::now_millis;
 use crate::{AuthSettings, Caller, SessionContext, partition_for_region};
@@ -73,7 +70,7 @@ struct StoredContext {
     tags: Vec<(String, String)>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     transitive_tag_keys: Vec<String>,
-    /// Session policy documents by name: the inline policy.
+    /// Session policy documents by name: the inline policy, then managed policies by ARN.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     policies: Vec<(String, String)>,
 }
@@ -180,27 +177,20 @@ impl Sts {
     /// which the wire layer writes as XML.
     pub async fn handle(
         &self,
-        organizations: &Organizations,
+        iam: &Iam,
         auth: &AuthSettings,
         caller: &Caller,
         operation: Operation,
         input: &Value,
     ) -> Result<Value, AwsError> {
-        if let Some(shape) = operation.input_shape() {
-            model::shape::validate(&MODEL, shape, input).map_err(|violation| {
-                AwsError::client(
-                    "ValidationError",
-                    format!("1 validation error detected: {violation}."),
-                )
-            })?;
-        }
+        crate::query::validate_input(&MODEL, operation.input_shape(), input)?;
         match operation {
             Operation::GetCallerIdentity => Ok(json!({
                 "UserId": caller.user_id,
                 "Account": caller.account_id,
                 "Arn": caller.arn,
             })),
-            Operation::AssumeRole => self.assume_role(organizations, caller, input).await,
+            Operation::AssumeRole => self.assume_role(iam, caller, input).await,
             Operation::GetSessionToken => self.get_session_token(caller, input).await,
             // NOTE: no service bulkhead serves returns encoded authorization messages yet (EC2
             // does on AWS), so the only messages to decode are those `encode_authorization_message`
@@ -217,8 +207,12 @@ impl Sts {
             }
             Operation::GetAccessKeyInfo => {
                 let access_key_id = input["AccessKeyId"].as_str().unwrap_or_default();
-                let account = match self.session(access_key_id) {
-                    Some(session) => session.record.account_id.clone(),
+                let issued = self
+                    .session(access_key_id)
+                    .map(|session| session.record.account_id.clone())
+                    .or_else(|| iam.access_key(access_key_id).map(|key| key.account_id));
+                let account = match issued {
+                    Some(account) => account,
                     None => auth
                         .resolve_unissued_key(access_key_id, &caller.region)
                         .map(|principal| principal.account_id)
@@ -281,7 +275,7 @@ impl Sts {
 
     async fn assume_role(
         &self,
-        organizations: &Organizations,
+        iam: &Iam,
         caller: &Caller,
         input: &Value,
     ) -> Result<Value, AwsError> {
@@ -304,21 +298,25 @@ impl Sts {
                 format!("{role_arn} is not a valid role ARN."),
             ));
         };
-        // The role exists when CreateAccount made it; its trust policy trusts the management
-        // account of the organization the account belongs to.
-        let Some(management_account) = organizations.access_role_trust(&account_id, &role_name)
+        let Some(role) = iam
+            .role(&account_id, &role_name)
+            .filter(|role| role.arn == role_arn)
         else {
             return Err(denied());
         };
-        if !trusts(&management_account, caller, role_arn) {
-            return Err(denied());
-        }
+        // The role's trust policy was decided by the authorization step with the caller's own
+        // policies and the organization's guardrails.
 
         let chained = caller.role_arn.is_some();
         let requested = input["DurationSeconds"]
             .as_i64()
             .unwrap_or(DEFAULT_SESSION_SECONDS);
-        if requested > DEFAULT_SESSION_SECONDS {
+        let limit = if chained {
+            DEFAULT_SESSION_SECONDS
+        } else {
+            role.max_session_duration
+        };
+        if requested > limit {
             let reason = if chained {
                 "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
             } else {
@@ -327,14 +325,11 @@ impl Sts {
             return Err(AwsError::client("ValidationError", reason));
         }
 
-        let context = assumed_session_context(caller, input)?;
+        let context = assumed_session_context(iam, &account_id, caller, input)?;
         let record = new_session(
             &account_id,
-            format!(
-                "arn:{}:iam::{account_id}:role/{role_name}",
-                caller.partition
-            ),
-            role_id(&account_id, &role_name),
+            role.arn.clone(),
+            role.role_id.clone(),
             session_name,
             requested,
             chained,
@@ -409,24 +404,23 @@ pub fn calls_for(operation: Operation, input: &Value) -> Vec<Call> {
     calls
 }
 
-/// Returns the trust policy of the role `role_arn` names, compiled, or `None` when no such
-/// role exists.
-pub fn role_trust_policy(organizations: &Organizations, role_arn: &str) -> Option<Policy> {
+/// Returns the trust policy of the role `role_arn` names, or `None` when IAM has no such role.
+pub fn role_trust_policy(iam: &Iam, role_arn: &str) -> Option<Policy> {
     let (account_id, role_name) = parse_role_arn(role_arn)?;
-    let management_account = organizations.access_role_trust(&account_id, &role_name)?;
-    let partition = role_arn.split(':').nth(1).unwrap_or("aws");
-    let document = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:{partition}:iam::{management_account}:root"}},"Action":"sts:AssumeRole"}}]}}"#
-    );
-    Policy::compile(role_arn, PolicyKind::RoleTrust, &document).ok()
+    iam.role(&account_id, &role_name)
+        .filter(|role| role.arn == role_arn)
+        .map(|role| role.trust.clone())
 }
 
 /// Builds what a new role session carries: the source identity, the session tags with those
-/// that pass on from the caller's own session, and the inline session policy.
+/// that pass on from the caller's own session, and the inline and managed session policies.
 ///
-/// NOTE: managed session policies (`PolicyArns`) are not read yet; a request naming them is
-/// rejected rather than silently given more access than it asked for.
-fn assumed_session_context(caller: &Caller, input: &Value) -> Result<StoredContext, AwsError> {
+fn assumed_session_context(
+    iam: &Iam,
+    role_account: &str,
+    caller: &Caller,
+    input: &Value,
+) -> Result<StoredContext, AwsError> {
     let inherited = caller.session.as_deref();
     let mut context = StoredContext::default();
 
@@ -483,15 +477,6 @@ fn assumed_session_context(caller: &Caller, input: &Value) -> Result<StoredConte
         context.transitive_tag_keys.push(key.to_owned());
     }
 
-    if input["PolicyArns"]
-        .as_array()
-        .is_some_and(|arns| !arns.is_empty())
-    {
-        return Err(AwsError::client(
-            "ValidationError",
-            "Managed session policies (PolicyArns) are not supported by bulkhead yet; pass the document in Policy.",
-        ));
-    }
     if let Some(document) = input["Policy"].as_str() {
         if let Err(error) = Policy::compile("session-policy", PolicyKind::Session, document) {
             return Err(match error.kind() {
@@ -507,6 +492,18 @@ fn assumed_session_context(caller: &Caller, input: &Value) -> Result<StoredConte
         context
             .policies
             .push(("session-policy".to_owned(), document.to_owned()));
+    }
+    // Managed session policies come from the role's account or from AWS; their current
+    // default version goes into the session.
+    for descriptor in input["PolicyArns"].as_array().into_iter().flatten() {
+        let arn = descriptor["arn"].as_str().unwrap_or_default();
+        let Some(document) = iam.managed_policy_document(role_account, arn) else {
+            return Err(AwsError::client(
+                "ValidationError",
+                format!("The session policy {arn} does not exist or is not attachable."),
+            ));
+        };
+        context.policies.push((arn.to_owned(), document));
     }
     Ok(context)
 }
@@ -564,66 +561,6 @@ fn parse_role_arn(arn: &str) -> Option<(String, String)> {
     (!name.is_empty()).then(|| ((*account).to_owned(), name.to_owned()))
 }
 
-/// Decides the role's trust policy, which allows the management account to assume it, with the
-/// policy engine. The caller's own identity-based permissions are not modelled yet, so they
-/// count as allowing the call.
-fn trusts(management_account: &str, caller: &Caller, role_arn: &str) -> bool {
-    let trust = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:{}:iam::{management_account}:root"}},"Action":"sts:AssumeRole"}}]}}"#,
-        caller.partition
-    );
-    let Ok(trust) = Policy::compile("trust-policy", PolicyKind::RoleTrust, &trust) else {
-        return false;
-    };
-    let Ok(identity) = Policy::compile(
-        "caller-identity",
-        PolicyKind::Identity,
-        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
-    ) else {
-        return false;
-    };
-    let Ok(principal) = Principal::from_arn(&caller.arn) else {
-        return false;
-    };
-    let Some((role_account, _)) = parse_role_arn(role_arn) else {
-        return false;
-    };
-    let resource = Resource::new(role_arn).with_account(&role_account);
-    let Ok(request) = Request::builder(principal, "sts:AssumeRole", resource)
-        .region(&caller.region)
-        .build()
-    else {
-        return false;
-    };
-    let identity = [identity];
-    let policies = PolicySet {
-        identity: &identity,
-        resource: Some(&trust),
-        ..PolicySet::default()
-    };
-    Evaluator::new().authorize(&request, &policies).is_allowed()
-}
-
-/// Returns a stable role id, `AROA` and 17 characters derived from the role's account and name, as
-/// AWS keeps a role's id for its lifetime.
-fn role_id(account_id: &str, role_name: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut id = String::from("AROA");
-    for round in 0..17u64 {
-        for byte in account_id
-            .bytes()
-            .chain(role_name.bytes())
-            .chain(round.to_le_bytes())
-        {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-        let index = usize::try_from(hash % ALPHABET.len() as u64).unwrap_or(0);
-        id.push(char::from(ALPHABET.get(index).copied().unwrap_or(b'A')));
-    }
-    id
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -646,23 +583,5 @@ mod tests {
         assert_eq!(parse_role_arn("arn:aws:iam::111122223333:user/alice"), None);
         assert_eq!(parse_role_arn("arn:aws:iam::1111:role/x"), None);
         assert_eq!(parse_role_arn("not an arn"), None);
-    }
-
-    #[test]
-    fn role_ids_are_stable_and_shaped() {
-        let id = role_id("111122223333", "OrganizationAccountAccessRole");
-        assert_eq!(id, role_id("111122223333", "OrganizationAccountAccessRole"));
-        assert_ne!(id, role_id("111122223333", "Other"));
-        assert_eq!(id.len(), 21);
-        assert!(id.starts_with("AROA"));
-    }
-
-    #[test]
-    fn management_account_is_trusted() {
-        let caller = Caller::root_user("111111111111", "us-east-1");
-        let role = "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole";
-        assert!(trusts("111111111111", &caller, role));
-        let stranger = Caller::root_user("333333333333", "us-east-1");
-        assert!(!trusts("111111111111", &stranger, role));
     }
 }

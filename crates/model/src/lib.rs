@@ -17,6 +17,15 @@ pub mod organizations;
 #[allow(missing_docs, clippy::all, reason = "generated code; its docs name the model's shapes")]
 pub mod sts;
 
+#[rustfmt::skip]
+#[allow(
+    missing_docs,
+    non_camel_case_types,
+    clippy::all,
+    reason = "generated code; its docs and type names are the model's shape names, some of which start in lower case"
+)]
+pub mod iam;
+
 pub use timestamp::Timestamp;
 
 /// A service's identity on the wire, as its model's metadata declares it.

@@ -606,7 +606,7 @@ pub struct AccessDeniedForDependencyException {
 }
 
 /// The `AccessDeniedForDependencyExceptionReason` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AccessDeniedForDependencyExceptionReason {
     /// `ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE`
     #[serde(rename = "ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE")]
@@ -679,7 +679,7 @@ pub struct AccountAlreadyRegisteredException {
 }
 
 /// The `AccountJoinedMethod` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AccountJoinedMethod {
     /// `INVITED`
     #[serde(rename = "INVITED")]
@@ -733,7 +733,7 @@ pub struct AccountOwnerNotVerifiedException {
 }
 
 /// The `AccountState` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AccountState {
     /// `PENDING_ACTIVATION`
     #[serde(rename = "PENDING_ACTIVATION")]
@@ -778,7 +778,7 @@ impl AccountState {
 }
 
 /// The `AccountStatus` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AccountStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -813,7 +813,7 @@ impl AccountStatus {
 }
 
 /// The `ActionType` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ActionType {
     /// `INVITE`
     #[serde(rename = "INVITE")]
@@ -912,7 +912,7 @@ pub struct ChildNotFoundException {
 }
 
 /// The `ChildType` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ChildType {
     /// `ACCOUNT`
     #[serde(rename = "ACCOUNT")]
@@ -977,7 +977,7 @@ pub struct ConstraintViolationException {
 }
 
 /// The `ConstraintViolationExceptionReason` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ConstraintViolationExceptionReason {
     /// `ACCOUNT_NUMBER_LIMIT_EXCEEDED`
     #[serde(rename = "ACCOUNT_NUMBER_LIMIT_EXCEEDED")]
@@ -1222,7 +1222,7 @@ impl ConstraintViolationExceptionReason {
 }
 
 /// The `CreateAccountFailureReason` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CreateAccountFailureReason {
     /// `ACCOUNT_LIMIT_EXCEEDED`
     #[serde(rename = "ACCOUNT_LIMIT_EXCEEDED")]
@@ -1345,7 +1345,7 @@ pub struct CreateAccountResponse {
 }
 
 /// The `CreateAccountState` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CreateAccountState {
     /// `IN_PROGRESS`
     #[serde(rename = "IN_PROGRESS")]
@@ -1839,7 +1839,7 @@ pub struct EffectivePolicyNotFoundException {
 }
 
 /// The `EffectivePolicyType` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EffectivePolicyType {
     /// `TAG_POLICY`
     #[serde(rename = "TAG_POLICY")]
@@ -2038,7 +2038,7 @@ pub struct HandshakeConstraintViolationException {
 }
 
 /// The `HandshakeConstraintViolationExceptionReason` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum HandshakeConstraintViolationExceptionReason {
     /// `ACCOUNT_NUMBER_LIMIT_EXCEEDED`
     #[serde(rename = "ACCOUNT_NUMBER_LIMIT_EXCEEDED")]
@@ -2158,7 +2158,7 @@ pub struct HandshakeParty {
 }
 
 /// The `HandshakePartyType` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum HandshakePartyType {
     /// `ACCOUNT`
     #[serde(rename = "ACCOUNT")]
@@ -2207,7 +2207,7 @@ pub struct HandshakeResource {
 }
 
 /// The `HandshakeResourceType` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum HandshakeResourceType {
     /// `ACCOUNT`
     #[serde(rename = "ACCOUNT")]
@@ -2297,7 +2297,7 @@ impl HandshakeResourceType {
 }
 
 /// The `HandshakeState` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum HandshakeState {
     /// `REQUESTED`
     #[serde(rename = "REQUESTED")]
@@ -2347,7 +2347,7 @@ impl HandshakeState {
 }
 
 /// The `IAMUserAccessToBilling` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum IAMUserAccessToBilling {
     /// `ALLOW`
     #[serde(rename = "ALLOW")]
@@ -2396,7 +2396,7 @@ pub struct InvalidInputException {
 }
 
 /// The `InvalidInputExceptionReason` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum InvalidInputExceptionReason {
     /// `INVALID_PARTY_TYPE_TARGET`
     #[serde(rename = "INVALID_PARTY_TYPE_TARGET")]
@@ -3248,7 +3248,7 @@ pub struct Organization {
 }
 
 /// The `OrganizationFeatureSet` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum OrganizationFeatureSet {
     /// `ALL`
     #[serde(rename = "ALL")]
@@ -3338,7 +3338,7 @@ pub struct ParentNotFoundException {
 }
 
 /// The `ParentType` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ParentType {
     /// `ROOT`
     #[serde(rename = "ROOT")]
@@ -3451,7 +3451,7 @@ pub struct PolicyTargetSummary {
 }
 
 /// The `PolicyType` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum PolicyType {
     /// `SERVICE_CONTROL_POLICY`
     #[serde(rename = "SERVICE_CONTROL_POLICY")]
@@ -3560,7 +3560,7 @@ pub struct PolicyTypeNotEnabledException {
 }
 
 /// The `PolicyTypeStatus` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum PolicyTypeStatus {
     /// `ENABLED`
     #[serde(rename = "ENABLED")]
@@ -3725,7 +3725,7 @@ pub struct ResponsibilityTransferNotFoundException {
 }
 
 /// The `ResponsibilityTransferStatus` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ResponsibilityTransferStatus {
     /// `REQUESTED`
     #[serde(rename = "REQUESTED")]
@@ -3775,7 +3775,7 @@ impl ResponsibilityTransferStatus {
 }
 
 /// The `ResponsibilityTransferType` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ResponsibilityTransferType {
     /// `BILLING`
     #[serde(rename = "BILLING")]
@@ -3871,7 +3871,7 @@ pub struct TargetNotFoundException {
 }
 
 /// The `TargetType` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TargetType {
     /// `ACCOUNT`
     #[serde(rename = "ACCOUNT")]

@@ -109,21 +109,13 @@ async fn serve(
             app.organizations.handle(&caller, operation, &input).await
         }
         Target::Sts(operation) => {
-            let parameters = if parts.method == http::Method::GET {
-                QueryParameters::parse(parts.uri.query().unwrap_or_default().as_bytes())
-            } else {
-                QueryParameters::parse(&body)
-            };
-            let input = match operation.input_shape() {
-                Some(shape) => parameters.to_json(&model::sts::MODEL, shape),
-                None => serde_json::Value::Object(serde_json::Map::new()),
-            };
+            let input = query_input(parts, &body, &model::sts::MODEL, operation.input_shape());
             if app.enforce {
                 let calls = cloud::sts::calls_for(operation, &input);
                 let trust = (operation == model::sts::Operation::AssumeRole)
                     .then(|| {
                         let role_arn = input["RoleArn"].as_str().unwrap_or_default();
-                        cloud::sts::role_trust_policy(&app.organizations, role_arn)
+                        cloud::sts::role_trust_policy(&app.iam, role_arn)
                     })
                     .flatten();
                 for call in &calls {
@@ -133,7 +125,7 @@ async fn serve(
             }
             let output = app
                 .sts
-                .handle(&app.organizations, &app.auth, &caller, operation, &input)
+                .handle(&app.iam, &app.auth, &caller, operation, &input)
                 .await?;
             let response = QueryResponse {
                 operation: operation.name(),
@@ -141,10 +133,33 @@ async fn serve(
                 result_wrapper: operation.result_wrapper(),
                 output_shape: operation.output_shape(),
             };
-            Ok(
-                render_query_response(&model::sts::MODEL, response, &output, request_id)
-                    .into_bytes(),
-            )
+            Ok(query_output(
+                &model::sts::MODEL,
+                response,
+                &output,
+                request_id,
+            ))
+        }
+        Target::Iam(operation) => {
+            let input = query_input(parts, &body, &model::iam::MODEL, operation.input_shape());
+            if app.enforce {
+                let call = app.iam.call_for(&caller, operation, &input);
+                authorize(app, &caller, &call, peer, None)
+                    .map_err(|message| query_access_denied(&message))?;
+            }
+            let output = app.iam.handle(&caller, operation, &input).await?;
+            let response = QueryResponse {
+                operation: operation.name(),
+                namespace: model::iam::SERVICE.xml_namespace,
+                result_wrapper: operation.result_wrapper(),
+                output_shape: operation.output_shape(),
+            };
+            Ok(query_output(
+                &model::iam::MODEL,
+                response,
+                &output,
+                request_id,
+            ))
         }
     }
 }
@@ -169,6 +184,35 @@ fn authorize(
 /// The `AccessDenied` error of the awsQuery services (STS, IAM): HTTP 403.
 fn query_access_denied(message: &str) -> AwsError {
     AwsError::client("AccessDenied", message).with_status(StatusCode::FORBIDDEN)
+}
+
+/// Decodes an awsQuery request's parameters, from the query string of a GET or the form body
+/// of a POST, into the JSON form of the operation's input shape.
+fn query_input(
+    parts: &Parts,
+    body: &[u8],
+    model: &model::shape::Model,
+    input_shape: Option<usize>,
+) -> serde_json::Value {
+    let parameters = if parts.method == http::Method::GET {
+        QueryParameters::parse(parts.uri.query().unwrap_or_default().as_bytes())
+    } else {
+        QueryParameters::parse(body)
+    };
+    match input_shape {
+        Some(shape) => parameters.to_json(model, shape),
+        None => serde_json::Value::Object(serde_json::Map::new()),
+    }
+}
+
+/// Writes an awsQuery operation's JSON output as its XML response body.
+fn query_output(
+    model: &model::shape::Model,
+    response: QueryResponse<'_>,
+    output: &serde_json::Value,
+    request_id: &str,
+) -> Vec<u8> {
+    render_query_response(model, response, output, request_id).into_bytes()
 }
 
 async fn read_body(body: Body, limit: usize) -> Result<Bytes, AwsError> {
@@ -198,25 +242,46 @@ fn authenticate(
     let authorization = sigv4::parse_authorization(&parts.headers, now, app.max_clock_skew)?;
     sigv4::check_scope_service(&authorization, target.signing_name())?;
     if let Some(session) = app.sts.session(&authorization.access_key_id) {
-        let request = sigv4::SignedRequest {
-            method: parts.method.as_str(),
-            path_and_query: parts
-                .uri
-                .path_and_query()
-                .map_or("/", |value| value.as_str()),
-            headers: &parts.headers,
-            body,
-        };
         let secret = sigv4::SigningSecret {
             secret_access_key: &session.record.secret,
             session_token: Some(&session.record.session_token),
         };
-        sigv4::verify_signature(&authorization, request, secret)?;
+        sigv4::verify_signature(&authorization, signed_request(parts, body), secret)?;
         return cloud::sts::Sts::caller_for(&session, &authorization.scope.region)
             .map_err(|cloud::sts::SessionError::Expired| AuthError::ExpiredToken);
     }
+    if let Some(key) = app.iam.access_key(&authorization.access_key_id) {
+        // An Inactive or deleted key is rejected as an unknown one, as IAM rejects it.
+        if !key.active {
+            return Err(AuthError::UnknownAccessKey);
+        }
+        let secret = sigv4::SigningSecret {
+            secret_access_key: &key.secret,
+            session_token: None,
+        };
+        sigv4::verify_signature(&authorization, signed_request(parts, body), secret)?;
+        return Ok(Caller::iam_user(
+            &key.account_id,
+            &key.user_arn,
+            &key.user_id,
+            &authorization.scope.region,
+        ));
+    }
     app.auth
         .resolve_unissued_key(&authorization.access_key_id, &authorization.scope.region)
+}
+
+/// Returns the parts of a request that its signature covers.
+fn signed_request<'a>(parts: &'a Parts, body: &'a [u8]) -> sigv4::SignedRequest<'a> {
+    sigv4::SignedRequest {
+        method: parts.method.as_str(),
+        path_and_query: parts
+            .uri
+            .path_and_query()
+            .map_or("/", |value| value.as_str()),
+        headers: &parts.headers,
+        body,
+    }
 }
 
 fn success(protocol: Protocol, body: Vec<u8>) -> Response {

@@ -21,6 +21,7 @@ pub(crate) async fn health(State(app): State<Arc<App>>) -> Response {
         "uptime_seconds": app.started.elapsed().as_secs_f64(),
         "organizations": organizations,
         "accounts": accounts,
+        "roles": app.iam.role_count(),
     });
     json_response(StatusCode::OK, &body)
 }
@@ -30,6 +31,7 @@ pub(crate) async fn reset(State(app): State<Arc<App>>) -> Response {
     match app.organizations.reset().await {
         Ok(()) => {
             app.sts.clear();
+            app.iam.clear();
             tracing::info!(target: "bulkhead::server", "state reset");
             json_response(StatusCode::OK, &json!({"status": "ok"}))
         }

@@ -75,6 +75,7 @@ pub enum ServerError {
 pub(crate) struct App {
     pub(crate) organizations: Organizations,
     pub(crate) sts: cloud::sts::Sts,
+    pub(crate) iam: cloud::iam::Iam,
     pub(crate) store: Store,
     pub(crate) auth: AuthSettings,
     pub(crate) max_body_bytes: usize,
@@ -87,13 +88,16 @@ pub(crate) struct App {
 /// Opens the store, loads every service and builds the router.
 pub async fn build_router(config: &ServerConfig) -> Result<Router, ServerError> {
     let store = Store::open(&config.location).await?;
-    let organizations = Organizations::load(store.clone(), config.settings.clone()).await?;
+    let iam = cloud::iam::Iam::load(store.clone()).await?;
+    let organizations =
+        Organizations::load(store.clone(), config.settings.clone(), iam.clone()).await?;
     let sts = cloud::sts::Sts::load(store.clone()).await?;
     let app = Arc::new(App {
-        authorizer: cloud::access::Authorizer::new(organizations.clone()),
+        authorizer: cloud::access::Authorizer::new(organizations.clone(), iam.clone()),
         enforce: config.enforce,
         organizations,
         sts,
+        iam,
         store,
         auth: config.auth.clone(),
         max_body_bytes: config.max_body_bytes,

@@ -20,6 +20,8 @@ pub(crate) enum Target {
     Organizations(OrganizationsOperation),
     /// An AWS STS operation.
     Sts(model::sts::Operation),
+    /// An IAM operation.
+    Iam(model::iam::Operation),
 }
 
 impl Target {
@@ -28,6 +30,7 @@ impl Target {
         match self {
             Target::Organizations(_) => organizations::SERVICE.signing_name,
             Target::Sts(_) => model::sts::SERVICE.signing_name,
+            Target::Iam(_) => model::iam::SERVICE.signing_name,
         }
     }
 
@@ -36,6 +39,7 @@ impl Target {
         match self {
             Target::Organizations(_) => organizations::SERVICE.service_id,
             Target::Sts(_) => model::sts::SERVICE.service_id,
+            Target::Iam(_) => model::iam::SERVICE.service_id,
         }
     }
 
@@ -44,6 +48,7 @@ impl Target {
         match self {
             Target::Organizations(operation) => operation.name(),
             Target::Sts(operation) => operation.name(),
+            Target::Iam(operation) => operation.name(),
         }
     }
 }
@@ -110,13 +115,18 @@ pub(crate) fn route(
                 QueryParameters::parse(body)
             };
             let signing_name = signing_name_hint(headers);
+            let action = parameters.action();
             if signing_name.as_deref() == Some(model::sts::SERVICE.signing_name)
-                && let Some(operation) = parameters
-                    .action()
-                    .and_then(model::sts::Operation::from_name)
+                && let Some(operation) = action.and_then(model::sts::Operation::from_name)
                 && cloud::sts::is_served(operation)
             {
                 return Ok(Target::Sts(operation));
+            }
+            if signing_name.as_deref() == Some(model::iam::SERVICE.signing_name)
+                && let Some(operation) = action.and_then(model::iam::Operation::from_name)
+                && cloud::iam::is_served(operation)
+            {
+                return Ok(Target::Iam(operation));
             }
             match parameters.action() {
                 None => Err(AwsError::client(

@@ -17,7 +17,14 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
+mod iam;
 mod records;
+
+pub use iam::{
+    IamAccessKeyRecord, IamAttachmentRecord, IamChange, IamInlinePolicyRecord, IamPolicyRecord,
+    IamPolicyVersionRecord, IamProvisionedAccessRoleRecord, IamRoleRecord, IamSnapshot,
+    IamUserRecord,
+};
 
 pub use records::{
     AccountRecord, Change, CreateAccountRequestRecord, DelegatedAdministratorRecord,
@@ -121,6 +128,11 @@ impl Store {
         records::load(&self.pool).await
     }
 
+    /// Reads every IAM record, each table in insertion order.
+    pub async fn load_iam(&self) -> Result<IamSnapshot, StoreError> {
+        iam::load(&self.pool).await
+    }
+
     /// Reads the temporary credentials STS issued that expire after `now_millis`.
     pub async fn load_sessions(&self, now_millis: i64) -> Result<Vec<SessionRecord>, StoreError> {
         let rows = sqlx::query("SELECT * FROM sessions WHERE expires_at > ? ORDER BY rowid")
@@ -153,7 +165,7 @@ impl Store {
     /// Deletes every record, keeping the schema.
     pub async fn reset(&self) -> Result<(), StoreError> {
         let mut transaction = self.pool.begin().await?;
-        for table in records::TABLES_CHILD_FIRST {
+        for table in records::TABLES_CHILD_FIRST.iter().chain(iam::IAM_TABLES) {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
                 .execute(&mut *transaction)
                 .await?;
@@ -164,7 +176,7 @@ impl Store {
 
     /// Counts the rows of a table; for tests and the health endpoint.
     pub async fn count(&self, table: &str) -> Result<i64, StoreError> {
-        if !records::TABLES_CHILD_FIRST.contains(&table) {
+        if !records::TABLES_CHILD_FIRST.contains(&table) && !iam::IAM_TABLES.contains(&table) {
             return Ok(0);
         }
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))

@@ -4,6 +4,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, Sqlite, SqlitePool, Transaction};
 
 use crate::StoreError;
+use crate::iam::IamChange;
 
 /// Tables in an order that deletes children before the rows they reference.
 pub(crate) const TABLES_CHILD_FIRST: &[&str] = &[
@@ -421,6 +422,8 @@ pub enum Change {
     PutResourcePolicy(ResourcePolicyRecord),
     /// Record temporary credentials.
     PutSession(SessionRecord),
+    /// An IAM write.
+    Iam(IamChange),
     /// Delete the organization's resource policy.
     DeleteResourcePolicy {
         /// The organization's id.
@@ -462,7 +465,7 @@ pub(crate) async fn load(pool: &SqlitePool) -> Result<Snapshot, StoreError> {
     })
 }
 
-async fn fetch<T>(pool: &SqlitePool, sql: &'static str) -> Result<Vec<T>, StoreError>
+pub(crate) async fn fetch<T>(pool: &SqlitePool, sql: &'static str) -> Result<Vec<T>, StoreError>
 where
     T: for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
 {
@@ -775,6 +778,7 @@ pub(crate) async fn apply(
             .execute(connection)
             .await?;
         }
+        Change::Iam(change) => crate::iam::apply(transaction, change).await?,
         Change::SetTags {
             resource_id,
             organization_id,

@@ -24,6 +24,7 @@ use super::{
     Empty, OperationResult, Organizations, OrganizationsError, Requester, ids, management,
 };
 use crate::Compatibility;
+use crate::iam::{AccessRoleGrant, Iam};
 use crate::time::{duration_millis, now_millis};
 
 /// The role CreateAccount creates in the new account when the request names none.
@@ -548,4 +549,51 @@ fn create_account_status_shape(request: &CreateAccountRequestRecord) -> CreateAc
         requested_timestamp: Some(Timestamp::from_epoch_millis(request.requested_at)),
         state: CreateAccountState::from_wire(&request.state),
     }
+}
+
+/// Returns the access roles to create for the accounts that `changes` add by CreateAccount.
+pub(super) fn access_role_grants(
+    state: &State,
+    changes: &[Change],
+    iam: &Iam,
+) -> Vec<AccessRoleGrant> {
+    changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::PutAccount(account) if !state.accounts.contains_key(&account.id) => {
+                access_role_grant(state, account, iam)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Returns the access roles that created accounts should have but IAM never made.
+pub(super) fn unprovisioned_access_roles(state: &State, iam: &Iam) -> Vec<AccessRoleGrant> {
+    state
+        .accounts
+        .values()
+        .filter_map(|entry| access_role_grant(state, &entry.record, iam))
+        .collect()
+}
+
+/// Returns the access role a created account gets, unless it was made already. Invited
+/// accounts get none.
+fn access_role_grant(state: &State, account: &AccountRecord, iam: &Iam) -> Option<AccessRoleGrant> {
+    let role_name = account.access_role.as_ref()?;
+    if account.joined_method != AccountJoinedMethod::Created.as_str()
+        || iam.is_access_role_provisioned(&account.id)
+    {
+        return None;
+    }
+    let organization = state
+        .organization(&account.organization_id)?
+        .record
+        .as_ref()?;
+    Some(AccessRoleGrant {
+        account_id: account.id.clone(),
+        role_name: role_name.clone(),
+        management_account_id: organization.management_account_id.clone(),
+        partition: organization.partition.clone(),
+    })
 }

@@ -404,8 +404,8 @@ impl State {
                     },
                 );
             }
-            // Sessions belong to STS, which keeps its own index of them.
-            Change::PutSession(_) => {}
+            // Sessions belong to STS and IAM rows to IAM, which keep their own state.
+            Change::PutSession(_) | Change::Iam(_) => {}
             Change::SetTags {
                 resource_id, tags, ..
             } => {
