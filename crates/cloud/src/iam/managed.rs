@@ -24,8 +24,8 @@ pub(crate) struct ManagedPolicy {
     pub(crate) boundary: Option<Policy>,
 }
 
-/// The creation time IAM reports for every AWS-managed policy: 2015-02-06T18:39:46Z, the
-/// date IAM's managed policies were launched.
+/// The creation time reported for every AWS-managed policy: 2015-02-06T18:39:46Z, a fixed
+/// date so that responses do not change between runs.
 pub(crate) const MANAGED_POLICY_CREATED_AT: i64 = 1_423_247_986_000;
 
 /// The only version of an AWS-managed policy.
@@ -34,9 +34,9 @@ pub(crate) const MANAGED_POLICY_VERSION: &str = "v1";
 const ADMINISTRATOR_ACCESS: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
-// NOTE: AWS's PowerUserAccess document changes over time; this one keeps its meaning (all but
-// IAM, Organizations and Account Management) with the read and service-linked-role exceptions
-// it is known for, not every exception of the current AWS version.
+// NOTE: AWS changes its PowerUserAccess document over time. This one keeps its meaning: all
+// actions but IAM, Organizations and Account Management, with a few read and service-linked
+// role exceptions. It may miss exceptions that the current AWS version makes.
 const POWER_USER_ACCESS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["iam:*","organizations:*","account:*"],"Resource":"*"},{"Effect":"Allow","Action":["iam:CreateServiceLinkedRole","iam:DeleteServiceLinkedRole","iam:ListRoles","organizations:DescribeOrganization","account:GetAccountInformation","account:ListRegions"],"Resource":"*"}]}"#;
 
 /// Every AWS-managed policy bulkhead provides, in name order.
@@ -108,8 +108,8 @@ fn managed(
 /// Builds ReadOnlyAccess from the action catalog: every action whose access level is Read or
 /// List. Actions are grouped by service and leading verb, so `ec2:Describe*` stands for all of
 /// EC2's Describe actions when none of them writes.
-// NOTE: AWS writes ReadOnlyAccess by hand, so it grants some actions the catalog files under
-// another access level and leaves out a few Read actions; this document follows the catalog.
+// NOTE: AWS writes ReadOnlyAccess by hand. It grants some actions that the catalog files under
+// another access level and leaves out a few Read actions, so this document is an estimate.
 fn read_only_document() -> String {
     let Ok(catalog) = Catalog::builtin() else {
         tracing::error!(target: "bulkhead::iam", "the action catalog does not load; ReadOnlyAccess allows nothing");
