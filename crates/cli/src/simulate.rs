@@ -4,7 +4,7 @@
 //! SCP and RCP levels, the principal's IAM policies, and role trust policies) through read-only
 //! API calls, or loads a saved snapshot. It then decides each case with
 //! [`cloud::access::AccessRequest::explain`] and [`cloud::access::evaluator`], the function the
-//! server enforces with, so a simulation and a real request get the same answer.
+//! server enforces with, so a simulation and a real request get the same decision.
 
 mod decide;
 mod principal;
@@ -46,7 +46,7 @@ pub struct Case {
     pub context: Vec<(String, Vec<String>)>,
 }
 
-/// Where the data for the decisions comes from.
+/// The source of the data the decisions read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DataSource {
     /// Read-only API calls to an endpoint.
@@ -95,7 +95,7 @@ impl Case {
         })
     }
 
-    /// Returns the account that owns the resource, as authorization sees it.
+    /// Returns the account that owns the resource, as authorization treats it.
     ///
     /// The server treats every Organizations request as staying within the caller's account
     /// (the service checks delegated administration itself), so this does too. Otherwise the
@@ -114,7 +114,7 @@ impl Case {
             .then(|| account.to_owned())
     }
 
-    /// Returns the role an `sts:AssumeRole` case asks to assume, as (account id, role name).
+    /// Returns the role an `sts:AssumeRole` case would assume, as (account id, role name).
     pub fn assumed_role(&self) -> Option<(String, String)> {
         if !self.action.eq_ignore_ascii_case("sts:AssumeRole") {
             return None;
@@ -140,7 +140,7 @@ pub fn read_batch(path: &Path, default_region: &str) -> anyhow::Result<Vec<Case>
         )
     })?;
     if batch.is_empty() {
-        anyhow::bail!("the batch file {file} holds no case");
+        anyhow::bail!("the batch file {file} contains no case");
     }
 
     let mut cases = Vec::with_capacity(batch.len());

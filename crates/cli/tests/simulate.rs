@@ -533,7 +533,7 @@ async fn bad_inputs_fail_clearly() {
         (
             r#"{"version": 1, "secure_transport": true, "accounts": {}, "principals": [], "trust_policies": {}}"#,
             "s3:GetObject",
-            "the snapshot holds no organization data for account 111122223333",
+            "the snapshot contains no organization data for account 111122223333",
         ),
         (
             r#"{"version": 1, "secure_transport": true, "accounts": {"111122223333": {"organization": null}}, "principals": [], "trust_policies": {}}"#,

@@ -131,7 +131,7 @@ fn trust_policy(snapshot: &Snapshot, account_id: &str, role_name: &str) -> anyho
     let (arn, document) = snapshot
         .trust_policy(account_id, role_name)
         .with_context(|| {
-            format!("the snapshot holds no trust policy for the role {role_name} in account {account_id}")
+            format!("the snapshot contains no trust policy for the role {role_name} in account {account_id}")
         })?;
     Policy::compile(arn, PolicyKind::RoleTrust, document)
         .with_context(|| format!("the trust policy of {arn} does not compile"))

@@ -27,7 +27,7 @@ use super::snapshot::{
 };
 use crate::client::{self, Endpoint, sdk_error};
 
-/// What a set of cases needs read.
+/// The data a set of cases needs read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Needs {
     /// Accounts whose organization data decisions read: the principals' and the resources'.
@@ -238,7 +238,7 @@ impl Reader {
         let iam = self.iam(account_id).await;
         let not_found = |operation: &str, message: Option<&str>| {
             anyhow::anyhow!(
-                "the {entity} does not exist in account {account_id}: {operation} answered \
+                "the {entity} does not exist in account {account_id}: {operation} returned \
                  NoSuchEntity: {}",
                 message.unwrap_or_default()
             )
@@ -316,7 +316,7 @@ impl Reader {
         let output = match iam.get_role().role_name(role_name).send().await {
             Err(error) if error.code() == Some("NoSuchEntity") => anyhow::bail!(
                 "the role {role_name} that sts:AssumeRole names does not exist in account \
-                 {account_id}: GetRole answered NoSuchEntity: {}",
+                 {account_id}: GetRole returned NoSuchEntity: {}",
                 error.message().unwrap_or_default()
             ),
             other => other.map_err(sdk_error(&format!("GetRole for {role_name}")))?,
@@ -356,7 +356,7 @@ async fn path_to(
     account_id: &str,
 ) -> anyhow::Result<Vec<String>> {
     // An organization nests OUs five levels deep, so a root, five OUs and the account make
-    // the longest path; a longer walk means the API returned an inconsistent tree.
+    // the longest path. A longer walk means the API returned an inconsistent tree.
     const MAX_PATH: usize = 7;
     let mut path = vec![account_id.to_owned()];
     while path.len() < MAX_PATH {

@@ -1,8 +1,8 @@
 //! The snapshot: everything a simulation's decisions read, as versioned JSON.
 //!
-//! A snapshot holds, per account, the organization's id, the account's parent path and the
-//! SCP and RCP levels from the root to the account. Per IAM user or role it holds the ARN, the
-//! unique id, the tags, the identity-based policies and the permissions boundary. It also holds
+//! A snapshot contains, per account, the organization's id, the account's parent path and the
+//! SCP and RCP levels from the root to the account. Per IAM user or role it contains the ARN, the
+//! unique id, the tags, the identity-based policies and the permissions boundary. It also contains
 //! the trust policies of the roles that `sts:AssumeRole` cases name, by role ARN. Policy
 //! documents are stored as their JSON text, decoded, so a reader can edit or diff them.
 //!
@@ -180,7 +180,7 @@ impl Snapshot {
     /// organization.
     pub fn governance(&self, account_id: &str) -> anyhow::Result<Option<AccountGovernance>> {
         let account = self.accounts.get(account_id).with_context(|| {
-            format!("the snapshot holds no organization data for account {account_id}")
+            format!("the snapshot contains no organization data for account {account_id}")
         })?;
         let Some(organization) = &account.organization else {
             return Ok(None);
@@ -219,7 +219,9 @@ impl Snapshot {
                     && principal.name == name
             })
             .with_context(|| {
-                format!("the snapshot holds no IAM data for the {entity} in account {account_id}")
+                format!(
+                    "the snapshot contains no IAM data for the {entity} in account {account_id}"
+                )
             })
     }
 
