@@ -1,6 +1,6 @@
 //! AWS SDK clients for the emulator or for AWS.
 
-use aws_config::{BehaviorVersion, Region};
+use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_sdk_organizations::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
@@ -26,33 +26,48 @@ pub enum Endpoint {
 /// Otherwise it uses the default account's convenience credentials, which bulkhead accepts
 /// without a signature check, and the region falls back to `us-east-1`.
 pub async fn organizations_client(endpoint: &Endpoint) -> aws_sdk_organizations::Client {
-    let config = match endpoint {
+    let config = sdk_config(endpoint, cloud::identity::DEFAULT_ACCOUNT).await;
+    aws_sdk_organizations::Client::new(&config)
+}
+
+/// Loads the SDK configuration for `endpoint`.
+///
+/// Against AWS it uses the normal credential chain and region, and `account_id` is ignored.
+/// Against an endpoint URL it uses [`environment_credentials`] when they are set, otherwise
+/// the convenience credentials of `account_id`; the region comes from `AWS_REGION` or
+/// `AWS_DEFAULT_REGION`, else `us-east-1`.
+pub async fn sdk_config(endpoint: &Endpoint, account_id: &str) -> SdkConfig {
+    match endpoint {
         Endpoint::Aws => aws_config::defaults(BehaviorVersion::latest()).load().await,
         Endpoint::Url(url) => {
-            let mut loader = aws_config::defaults(BehaviorVersion::latest()).endpoint_url(url);
-            let key = std::env::var("AWS_ACCESS_KEY_ID")
-                .ok()
-                .filter(|key| !key.is_empty());
-            let secret = std::env::var("AWS_SECRET_ACCESS_KEY")
-                .ok()
-                .filter(|secret| !secret.is_empty());
-            let credentials = match (key, secret) {
-                (Some(key), Some(secret)) => {
-                    let token = std::env::var("AWS_SESSION_TOKEN")
-                        .ok()
-                        .filter(|token| !token.is_empty());
-                    Credentials::new(key, secret, token, None, "environment")
-                }
-                _ => convenience_credentials(cloud::identity::DEFAULT_ACCOUNT),
-            };
-            loader = loader.credentials_provider(credentials);
+            let credentials =
+                environment_credentials().unwrap_or_else(|| convenience_credentials(account_id));
             let region = std::env::var("AWS_REGION")
                 .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
                 .unwrap_or_else(|_| DEFAULT_REGION.to_owned());
-            loader.region(Region::new(region)).load().await
+            aws_config::defaults(BehaviorVersion::latest())
+                .endpoint_url(url)
+                .credentials_provider(credentials)
+                .region(Region::new(region))
+                .load()
+                .await
         }
-    };
-    aws_sdk_organizations::Client::new(&config)
+    }
+}
+
+/// Returns the credentials in `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and
+/// `AWS_SESSION_TOKEN`, or `None` unless both the key and the secret are set.
+pub fn environment_credentials() -> Option<Credentials> {
+    let non_empty = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+    let key = non_empty("AWS_ACCESS_KEY_ID")?;
+    let secret = non_empty("AWS_SECRET_ACCESS_KEY")?;
+    Some(Credentials::new(
+        key,
+        secret,
+        non_empty("AWS_SESSION_TOKEN"),
+        None,
+        "environment",
+    ))
 }
 
 /// Credentials that act as the root user of `account_id` on a bulkhead server.

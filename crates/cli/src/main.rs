@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use bulkhead::client::{self, Endpoint};
+use bulkhead::simulate::{Case, DataSource};
 use bulkhead::{demo, tree};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use cloud::{AuthSettings, Compatibility, Settings};
 use server::ServerConfig;
 use store::Location;
@@ -31,8 +32,8 @@ enum Command {
         #[command(subcommand)]
         command: OrgCommand,
     },
-    /// Decide whether requests from an account would pass the organization's SCPs and RCPs,
-    /// and show which policy decides.
+    /// Decide whether requests would be allowed, with the decision function the server
+    /// enforces with, and show which policy, statement and OU level decides.
     Simulate(SimulateArgs),
 }
 
@@ -71,26 +72,48 @@ impl EndpointArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(
+    ArgGroup::new("question")
+        .required(true)
+        .args(["principal", "account", "batch"])
+))]
 struct SimulateArgs {
-    /// The account the principal belongs to; it also owns the resource.
-    #[arg(long, value_parser = parse_account_id)]
-    account: String,
+    /// The ARN of the principal that sends the request: a root user
+    /// (arn:aws:iam::ACCOUNT:root), an IAM user (…:user/NAME), a role (…:role/NAME, simulated
+    /// as a session of the role) or a role session (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION).
+    #[arg(long)]
+    principal: Option<String>,
+    /// Shorthand for `--principal arn:aws:iam::ACCOUNT:root`, the account's root user.
+    #[arg(long, value_parser = parse_account_id, conflicts_with = "principal")]
+    account: Option<String>,
     /// An action to decide, such as `s3:PutObject`; repeat for several.
-    #[arg(long = "action", required = true)]
+    #[arg(long = "action", required_unless_present = "batch")]
     actions: Vec<String>,
     /// The resource ARN.
     #[arg(long, default_value = "*")]
     resource: String,
-    /// The region the request goes to.
+    /// The region the request goes to; also the default of batch cases that name none.
     #[arg(long, default_value = client::DEFAULT_REGION)]
     region: String,
-    /// The principal's ARN [default: the account's root user].
-    #[arg(long)]
-    principal: Option<String>,
-    /// A request context key, as `KEY=VALUE`, such as `aws:PrincipalTag/team=red`; repeat for
-    /// several.
+    /// A request condition key, as `KEY=VALUE`, such as `aws:PrincipalTag/team=red`; it sets
+    /// or replaces the key's value. Repeat a key to give it several values.
     #[arg(long = "context", value_parser = parse_context)]
     context: Vec<(String, String)>,
+    /// A JSON file with an array of cases, each `{"principal", "action", "resource",
+    /// "region", "context"}`; only the principal and the action are required.
+    #[arg(long, conflicts_with_all = ["principal", "account", "actions", "context"])]
+    batch: Option<PathBuf>,
+    /// Decide from a snapshot file saved with `--save-snapshot`, with no network call;
+    /// `--endpoint` is then ignored.
+    #[arg(long, conflicts_with_all = ["aws", "save_snapshot"])]
+    snapshot: Option<PathBuf>,
+    /// Write what was read (organization policies, IAM policies, trust policies) to this file
+    /// as a snapshot.
+    #[arg(long)]
+    save_snapshot: Option<PathBuf>,
+    /// Print one JSON document, an array with one result per case.
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     endpoint: EndpointArgs,
 }
@@ -320,17 +343,53 @@ async fn org_tree(args: EndpointArgs) -> anyhow::Result<()> {
 }
 
 async fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
-    let client = client::organizations_client(&args.endpoint.endpoint()).await;
-    let guardrails = bulkhead::simulate::fetch_guardrails(&client, &args.account).await?;
-    let simulation = bulkhead::simulate::Simulation {
-        account_id: args.account,
-        principal_arn: args.principal,
-        actions: args.actions,
-        resource: args.resource,
-        region: args.region,
-        context: args.context,
+    let cases = simulation_cases(&args)?;
+    let source = match &args.snapshot {
+        Some(path) => DataSource::Snapshot(path.clone()),
+        None => DataSource::Endpoint(args.endpoint.endpoint()),
     };
-    let outcomes = bulkhead::simulate::simulate(&guardrails, &simulation)?;
-    print!("{}", bulkhead::simulate::render(&simulation, &outcomes));
+    let outcomes =
+        bulkhead::simulate::simulate(&cases, &source, args.save_snapshot.as_deref()).await?;
+    if args.json {
+        let json = serde_json::to_string_pretty(&outcomes).context("cannot encode the results")?;
+        println!("{json}");
+    } else {
+        print!("{}", bulkhead::simulate::render(&outcomes));
+    }
     Ok(())
+}
+
+/// Collects the cases of a simulation from the batch file or from the command line.
+fn simulation_cases(args: &SimulateArgs) -> anyhow::Result<Vec<Case>> {
+    if let Some(path) = &args.batch {
+        return bulkhead::simulate::read_batch(path, &args.region);
+    }
+    let principal = match (&args.principal, &args.account) {
+        (Some(principal), _) => principal.clone(),
+        (None, Some(account)) => format!(
+            "arn:{}:iam::{account}:root",
+            cloud::partition_for_region(&args.region)
+        ),
+        (None, None) => anyhow::bail!("give --principal, --account or --batch"),
+    };
+    // Repeating a key gives it several values, in the order given.
+    let mut context: Vec<(String, Vec<String>)> = Vec::new();
+    for (key, value) in &args.context {
+        match context.iter_mut().find(|(existing, _)| existing == key) {
+            Some((_, values)) => values.push(value.clone()),
+            None => context.push((key.clone(), vec![value.clone()])),
+        }
+    }
+    args.actions
+        .iter()
+        .map(|action| {
+            Case::new(
+                &principal,
+                action,
+                &args.resource,
+                &args.region,
+                context.clone(),
+            )
+        })
+        .collect()
 }

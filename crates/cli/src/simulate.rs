@@ -1,249 +1,227 @@
-//! `bulkhead simulate`: would a request be allowed under the organization's SCPs and RCPs, and
-//! if not, which policy at which level denies it?
+//! `bulkhead simulate`: would a request be allowed, and if not, which policy denies it?
 //!
-//! The command reads the chain of policies from the root down to an account through the
-//! Organizations API, so it works against bulkhead and, read-only, against a real organization.
-//! It decides with the same policy engine (`policy::Evaluator`) the server uses.
-//!
-//! Identity-based policies, permissions boundaries and resource policies are not read: the
-//! principal is assumed to have an identity-based Allow for the action, which makes the
-//! decision the organization's guardrails alone.
+//! A simulation first reads what its decisions need into a [`Snapshot`] (the organization's
+//! SCP and RCP levels, the principal's IAM policies, and role trust policies) through read-only
+//! API calls, or loads a saved snapshot. It then decides each case with
+//! [`cloud::access::AccessRequest::explain`] and [`cloud::access::evaluator`], the function the
+//! server enforces with, so a simulation and a real request get the same decision.
+
+mod decide;
+mod principal;
+mod read;
+mod report;
+mod snapshot;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use aws_sdk_organizations::Client;
-use aws_sdk_organizations::types::{PolicyType, PolicyTypeStatus};
-use policy::{
-    CompileOptions, Decision, Evaluator, Level, OrganizationPolicies, Policy, PolicyKind,
-    PolicySet, Principal, Request, Resource,
+use serde::Deserialize;
+
+pub use decide::decide;
+pub use principal::{DEFAULT_SESSION_NAME, IamEntity, PrincipalArn};
+pub use read::{Needs, read_snapshot};
+pub use report::{Deciding, Outcome, render};
+pub use snapshot::{
+    AccountSnapshot, EntityKind, IamPolicySnapshot, LevelSnapshot, OrganizationPolicySnapshot,
+    OrganizationSnapshot, PrincipalSnapshot, SNAPSHOT_VERSION, Snapshot,
 };
 
-use crate::client::sdk_error;
+use crate::client::Endpoint;
 
-/// The question to answer.
+/// One question: may this principal perform this action on this resource?
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Simulation {
-    /// The account the principal belongs to, which also owns the resource.
-    pub account_id: String,
-    /// The principal's ARN; `None` means the account's root user.
-    pub principal_arn: Option<String>,
-    /// Actions such as `s3:PutObject`.
-    pub actions: Vec<String>,
-    /// The resource ARN, or `*`.
+pub struct Case {
+    /// The principal's ARN as the user wrote it.
+    pub principal_arn: String,
+    /// The principal, parsed.
+    pub principal: PrincipalArn,
+    /// The IAM action, `service:Operation`.
+    pub action: String,
+    /// The resource's ARN, or `*`.
     pub resource: String,
     /// The region the request is sent to.
     pub region: String,
-    /// Extra request context keys, such as `aws:PrincipalTag/team`.
-    pub context: Vec<(String, String)>,
+    /// Condition keys to set or replace, such as `aws:PrincipalTag/team`.
+    pub context: Vec<(String, Vec<String>)>,
 }
 
-/// The SCP and RCP chains that apply to one account.
-#[derive(Debug, Clone)]
-pub struct Guardrails {
-    /// The SCPs from the root down to the account; `None` when SCPs are not enabled.
-    pub service_control: Option<OrganizationPolicies>,
-    /// The RCPs from the root down to the account; `None` when RCPs are not enabled.
-    pub resource_control: Option<OrganizationPolicies>,
-}
-
-/// The decision for one action.
+/// The source of the data the decisions read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    /// The action.
-    pub action: String,
-    /// The decision.
-    pub decision: Decision,
-    /// The evaluation trace as a plain-text report.
-    pub report: String,
+pub enum DataSource {
+    /// Read-only API calls to an endpoint.
+    Endpoint(Endpoint),
+    /// A snapshot file saved earlier; no network call is made.
+    Snapshot(PathBuf),
 }
 
-/// Reads the SCPs and RCPs on the path from the root to `account_id`.
-pub async fn fetch_guardrails(client: &Client, account_id: &str) -> anyhow::Result<Guardrails> {
-    let organization = client
-        .describe_organization()
-        .send()
-        .await
-        .map_err(sdk_error("DescribeOrganization"))?
-        .organization
-        .context("DescribeOrganization returned no organization")?;
-    let is_management = organization.master_account_id.as_deref() == Some(account_id);
+/// A case as a batch file writes it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchCase {
+    principal: String,
+    action: String,
+    resource: Option<String>,
+    region: Option<String>,
+    #[serde(default)]
+    context: BTreeMap<String, ContextValue>,
+}
 
-    let roots = client
-        .list_roots()
-        .send()
-        .await
-        .map_err(sdk_error("ListRoots"))?;
-    let enabled: Vec<PolicyType> = roots
-        .roots()
-        .first()
-        .map(|root| root.policy_types())
-        .unwrap_or_default()
+/// A condition key's value in a batch file: one string or a list of strings.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ContextValue {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Case {
+    /// Describes a case, checking the principal ARN.
+    pub fn new(
+        principal_arn: &str,
+        action: &str,
+        resource: &str,
+        region: &str,
+        context: Vec<(String, Vec<String>)>,
+    ) -> anyhow::Result<Case> {
+        let principal = PrincipalArn::parse(principal_arn).map_err(anyhow::Error::msg)?;
+        Ok(Case {
+            principal_arn: principal_arn.to_owned(),
+            principal,
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+            region: region.to_owned(),
+            context,
+        })
+    }
+
+    /// Returns the account that owns the resource, as authorization treats it.
+    ///
+    /// The server treats every Organizations request as staying within the caller's account
+    /// (the service checks delegated administration itself), so this does too. Otherwise the
+    /// account is the ARN's fifth field when it is 12 digits; `*` and ARNs without an account,
+    /// such as S3 buckets', have none.
+    pub fn resource_account(&self) -> Option<String> {
+        let is_organizations = self
+            .action
+            .get(..14)
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case("organizations:"));
+        if is_organizations {
+            return Some(self.principal.account_id().to_owned());
+        }
+        let account = self.resource.split(':').nth(4)?;
+        (account.len() == 12 && account.bytes().all(|byte| byte.is_ascii_digit()))
+            .then(|| account.to_owned())
+    }
+
+    /// Returns the role an `sts:AssumeRole` case would assume, as (account id, role name).
+    pub fn assumed_role(&self) -> Option<(String, String)> {
+        if !self.action.eq_ignore_ascii_case("sts:AssumeRole") {
+            return None;
+        }
+        match PrincipalArn::parse(&self.resource) {
+            Ok(PrincipalArn::Role { account_id, name }) => Some((account_id, name)),
+            _ => None,
+        }
+    }
+}
+
+/// Reads a batch file: a JSON array of cases, each `{"principal", "action", "resource"?,
+/// "region"?, "context"?}`, where a context value is a string or a list of strings. A case
+/// without a resource or region takes `*` and `default_region`.
+pub fn read_batch(path: &Path, default_region: &str) -> anyhow::Result<Vec<Case>> {
+    let file = path.display();
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the batch file {file}"))?;
+    let batch: Vec<BatchCase> = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "the batch file {file} is not a JSON array of cases \
+             {{\"principal\", \"action\", \"resource\", \"region\", \"context\"}}"
+        )
+    })?;
+    if batch.is_empty() {
+        anyhow::bail!("the batch file {file} contains no case");
+    }
+
+    let mut cases = Vec::with_capacity(batch.len());
+    for (index, entry) in batch.into_iter().enumerate() {
+        let context = entry
+            .context
+            .into_iter()
+            .map(|(key, value)| match value {
+                ContextValue::One(value) => (key, vec![value]),
+                ContextValue::Many(values) => (key, values),
+            })
+            .collect();
+        let case = Case::new(
+            &entry.principal,
+            &entry.action,
+            entry.resource.as_deref().unwrap_or("*"),
+            entry.region.as_deref().unwrap_or(default_region),
+            context,
+        )
+        .with_context(|| format!("case {} of the batch file {file}", index + 1))?;
+        cases.push(case);
+    }
+    Ok(cases)
+}
+
+/// Lists what deciding `cases` reads: accounts, IAM principals and role trust policies.
+pub fn needs(cases: &[Case]) -> Needs {
+    let mut needs = Needs::default();
+    for case in cases {
+        let account_id = case.principal.account_id();
+        needs.accounts.insert(account_id.to_owned());
+        if let Some(account) = case.resource_account() {
+            needs.accounts.insert(account);
+        }
+        match case.principal.iam_entity() {
+            Some(IamEntity::User(name)) => {
+                needs
+                    .principals
+                    .insert((account_id.to_owned(), EntityKind::User, name.to_owned()));
+            }
+            Some(IamEntity::Role(name)) => {
+                needs
+                    .principals
+                    .insert((account_id.to_owned(), EntityKind::Role, name.to_owned()));
+            }
+            None => {}
+        }
+        if let Some(role) = case.assumed_role() {
+            needs.trust_policies.insert(role);
+        }
+    }
+    needs
+}
+
+/// Decides every case with data from `source`; writes the data to `save_to` first when set.
+pub async fn simulate(
+    cases: &[Case],
+    source: &DataSource,
+    save_to: Option<&Path>,
+) -> anyhow::Result<Vec<Outcome>> {
+    let snapshot = match source {
+        DataSource::Endpoint(endpoint) => read_snapshot(endpoint, &needs(cases)).await?,
+        DataSource::Snapshot(path) => Snapshot::load(path)?,
+    };
+    if let Some(path) = save_to {
+        snapshot.save(path)?;
+    }
+
+    let now_millis = jiff::Timestamp::now().as_millisecond();
+    cases
         .iter()
-        .filter(|summary| summary.status() == Some(&PolicyTypeStatus::Enabled))
-        .filter_map(|summary| summary.r#type().cloned())
-        .collect();
-
-    let path = path_to(client, account_id).await?;
-    let mut chains = Guardrails {
-        service_control: None,
-        resource_control: None,
-    };
-    for (policy_type, kind) in [
-        (PolicyType::ServiceControlPolicy, PolicyKind::ServiceControl),
-        (
-            PolicyType::ResourceControlPolicy,
-            PolicyKind::ResourceControl,
-        ),
-    ] {
-        if !enabled.contains(&policy_type) {
-            continue;
-        }
-        let mut levels = Vec::with_capacity(path.len());
-        for target_id in &path {
-            levels.push(Level::new(
-                target_id,
-                attached_policies(client, target_id, &policy_type, kind).await?,
-            ));
-        }
-        let chain = if is_management {
-            OrganizationPolicies::management(levels)
-        } else {
-            OrganizationPolicies::member(levels)
-        };
-        match kind {
-            PolicyKind::ServiceControl => chains.service_control = Some(chain),
-            _ => chains.resource_control = Some(chain),
-        }
-    }
-    Ok(chains)
-}
-
-/// Returns the ids from the root down to the account, root first.
-async fn path_to(client: &Client, account_id: &str) -> anyhow::Result<Vec<String>> {
-    let mut path = vec![account_id.to_owned()];
-    let mut current = account_id.to_owned();
-    // An organization nests OUs five levels deep at most, so a longer walk means the API
-    // returned an inconsistent tree.
-    for _ in 0..8 {
-        let parents = client
-            .list_parents()
-            .child_id(&current)
-            .send()
-            .await
-            .map_err(sdk_error("ListParents"))?;
-        let parent = parents
-            .parents()
-            .first()
-            .context("ListParents returned no parent")?;
-        let parent_id = parent.id().context("the parent has no id")?.to_owned();
-        path.push(parent_id.clone());
-        if parent_id.starts_with("r-") {
-            path.reverse();
-            return Ok(path);
-        }
-        current = parent_id;
-    }
-    anyhow::bail!("the path from {account_id} to the root is longer than an organization allows")
-}
-
-async fn attached_policies(
-    client: &Client,
-    target_id: &str,
-    policy_type: &PolicyType,
-    kind: PolicyKind,
-) -> anyhow::Result<Vec<Policy>> {
-    let mut policies = Vec::new();
-    let mut token = None;
-    loop {
-        let page = client
-            .list_policies_for_target()
-            .target_id(target_id)
-            .filter(policy_type.clone())
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(sdk_error(&format!("ListPoliciesForTarget for {target_id}")))?;
-        for summary in page.policies() {
-            let id = summary.id().context("a policy summary has no id")?;
-            let described = client
-                .describe_policy()
-                .policy_id(id)
-                .send()
-                .await
-                .map_err(sdk_error("DescribePolicy"))?;
-            let content = described
-                .policy()
-                .and_then(|policy| policy.content())
-                .context("DescribePolicy returned no content")?;
-            let options = CompileOptions {
-                aws_managed: summary.aws_managed(),
-                ..CompileOptions::default()
-            };
-            let compiled =
-                Policy::compile_with(id, kind, content, &options).with_context(|| {
-                    format!("the policy {id} attached to {target_id} does not compile")
-                })?;
-            policies.push(compiled);
-        }
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            return Ok(policies);
-        }
-    }
-}
-
-/// Decides each action of the simulation under the guardrails.
-pub fn simulate(guardrails: &Guardrails, simulation: &Simulation) -> anyhow::Result<Vec<Outcome>> {
-    let identity = [Policy::compile(
-        "assumed-identity-allow",
-        PolicyKind::Identity,
-        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
-    )?];
-    let policies = PolicySet {
-        identity: &identity,
-        service_control: guardrails.service_control.as_ref(),
-        resource_control: guardrails.resource_control.as_ref(),
-        ..PolicySet::default()
-    };
-    let evaluator = Evaluator::new();
-    let mut outcomes = Vec::with_capacity(simulation.actions.len());
-    for action in &simulation.actions {
-        let principal = match &simulation.principal_arn {
-            Some(arn) => Principal::from_arn(arn)?,
-            None => Principal::root(&simulation.account_id),
-        };
-        let resource = Resource::new(&simulation.resource).with_account(&simulation.account_id);
-        let mut builder = Request::builder(principal, action, resource).region(&simulation.region);
-        for (key, value) in &simulation.context {
-            builder = builder.context(key, value);
-        }
-        let request = builder.build()?;
-        let explanation = evaluator.explain(&request, &policies);
-        outcomes.push(Outcome {
-            action: action.clone(),
-            decision: explanation.authorization.decision,
-            report: explanation.trace.to_string(),
-        });
-    }
-    Ok(outcomes)
-}
-
-/// Writes the outcomes for a terminal or a log.
-pub fn render(simulation: &Simulation, outcomes: &[Outcome]) -> String {
-    let principal = simulation
-        .principal_arn
-        .clone()
-        .unwrap_or_else(|| format!("the root user of {}", simulation.account_id));
-    let mut text = String::new();
-    for outcome in outcomes {
-        text.push_str(&format!(
-            "{} on {} in {} by {}: {:?}\n",
-            outcome.action, simulation.resource, simulation.region, principal, outcome.decision
-        ));
-        for line in outcome.report.lines() {
-            text.push_str("  ");
-            text.push_str(line);
-            text.push('\n');
-        }
-    }
-    text
+        .enumerate()
+        .map(|(index, case)| {
+            decide(&snapshot, case, now_millis).with_context(|| {
+                format!(
+                    "cannot decide case {}: {} by {}",
+                    index + 1,
+                    case.action,
+                    case.principal_arn
+                )
+            })
+        })
+        .collect()
 }

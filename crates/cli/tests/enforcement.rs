@@ -10,14 +10,13 @@
 
 mod common;
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-use aws_sdk_organizations::Client;
 use aws_sdk_organizations::error::ProvideErrorMetadata;
 use aws_sdk_organizations::types::PolicyType;
 use aws_sdk_sts::config::{BehaviorVersion, Credentials, Region};
-use common::{MANAGEMENT, attach_new_policy, client, client_in_region, start_server, start_with};
+use common::{
+    DENY_ALL, MANAGEMENT, Organization, client, client_in_region, shared_policy, start_server,
+    start_with,
+};
 use server::{RunningServer, ServerConfig};
 use store::Location;
 
@@ -34,79 +33,7 @@ const REGION_RESTRICTION: &str = r#"{
   }]
 }"#;
 
-const DENY_ALL: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
-
 const DENY_ASSUME_ROLE: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoRoleHopping","Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}]}"#;
-
-/// Reads one of the public policy documents kept with the policy engine's tests.
-fn shared_policy(path: &str) -> String {
-    let file = format!(
-        "{}/../policy/tests/policies/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&file).unwrap_or_else(|error| panic!("{file}: {error}"))
-}
-
-/// The recommended organization's ids by name: OUs and accounts.
-struct Organization {
-    management: Client,
-    root_id: String,
-    units: HashMap<String, String>,
-    accounts: HashMap<String, String>,
-}
-
-impl Organization {
-    async fn build(server: &RunningServer) -> Organization {
-        let management = client(server, MANAGEMENT);
-        bulkhead::demo::ensure(&management).await.unwrap();
-        let roots = management.list_roots().send().await.unwrap();
-        let root_id = roots.roots()[0].id().unwrap().to_owned();
-        let mut units = HashMap::new();
-        let mut parents = vec![root_id.clone()];
-        while let Some(parent) = parents.pop() {
-            let children = management
-                .list_organizational_units_for_parent()
-                .parent_id(&parent)
-                .send()
-                .await
-                .unwrap();
-            for unit in children.organizational_units() {
-                let id = unit.id().unwrap().to_owned();
-                units.insert(unit.name().unwrap().to_owned(), id.clone());
-                parents.push(id);
-            }
-        }
-        let mut accounts = HashMap::new();
-        for account in management.list_accounts().send().await.unwrap().accounts() {
-            accounts.insert(
-                account.name().unwrap().to_owned(),
-                account.id().unwrap().to_owned(),
-            );
-        }
-        Organization {
-            management,
-            root_id,
-            units,
-            accounts,
-        }
-    }
-
-    fn unit(&self, name: &str) -> &str {
-        &self.units[name]
-    }
-
-    fn account(&self, name: &str) -> &str {
-        &self.accounts[name]
-    }
-
-    /// Creates a policy and attaches it to `target`; returns the policy id.
-    async fn attach(&self, policy_type: PolicyType, content: &str, target: &str) -> String {
-        static NEXT: AtomicU32 = AtomicU32::new(1);
-        let name = format!("policy-{}", NEXT.fetch_add(1, Ordering::Relaxed));
-        attach_new_policy(&self.management, policy_type, &name, content, target).await
-    }
-}
 
 /// Checks that an error message contains `expected`.
 fn assert_message_contains(message: Option<&str>, expected: &str) {
@@ -176,23 +103,7 @@ async fn session_in(
 async fn suspended_accounts_are_denied_everything_even_their_root_user() {
     let server = start_server().await;
     let organization = Organization::build(&server).await;
-    let sandbox = organization.account("Developer Sandbox").to_owned();
-    organization
-        .management
-        .move_account()
-        .account_id(&sandbox)
-        .source_parent_id(organization.unit("Sandbox"))
-        .destination_parent_id(organization.unit("Suspended"))
-        .send()
-        .await
-        .unwrap();
-    let policy_id = organization
-        .attach(
-            PolicyType::ServiceControlPolicy,
-            DENY_ALL,
-            organization.unit("Suspended"),
-        )
-        .await;
+    let (sandbox, policy_id) = organization.suspend_sandbox().await;
 
     let denied = client(&server, &sandbox)
         .describe_organization()

@@ -13,16 +13,23 @@
     reason = "test helpers fail the test on any error"
 )]
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use aws_sdk_organizations::Client;
 use aws_sdk_organizations::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_organizations::types::PolicyType;
 use server::{RunningServer, ServerConfig};
 use store::Location;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The management account the tests use.
 pub const MANAGEMENT: &str = "111111111111";
+
+/// An SCP that denies every action.
+pub const DENY_ALL: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
 
 /// Starts a server with an in-memory store on a free loopback port.
 pub async fn start_server() -> RunningServer {
@@ -211,4 +218,97 @@ pub async fn attach_new_policy(
         .await
         .unwrap();
     id
+}
+
+/// Reads one of the public policy documents kept with the policy engine's tests.
+pub fn shared_policy(path: &str) -> String {
+    let file = format!(
+        "{}/../policy/tests/policies/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&file).unwrap_or_else(|error| panic!("{file}: {error}"))
+}
+
+/// The recommended organization's ids by name: OUs and accounts.
+pub struct Organization {
+    pub management: Client,
+    pub root_id: String,
+    pub units: HashMap<String, String>,
+    pub accounts: HashMap<String, String>,
+}
+
+impl Organization {
+    /// Builds the recommended organization with `MANAGEMENT` as its management account and
+    /// reads its ids.
+    pub async fn build(server: &RunningServer) -> Organization {
+        let management = client(server, MANAGEMENT);
+        bulkhead::demo::ensure(&management).await.unwrap();
+        let roots = management.list_roots().send().await.unwrap();
+        let root_id = roots.roots()[0].id().unwrap().to_owned();
+        let mut units = HashMap::new();
+        let mut parents = vec![root_id.clone()];
+        while let Some(parent) = parents.pop() {
+            let children = management
+                .list_organizational_units_for_parent()
+                .parent_id(&parent)
+                .send()
+                .await
+                .unwrap();
+            for unit in children.organizational_units() {
+                let id = unit.id().unwrap().to_owned();
+                units.insert(unit.name().unwrap().to_owned(), id.clone());
+                parents.push(id);
+            }
+        }
+        let mut accounts = HashMap::new();
+        for account in management.list_accounts().send().await.unwrap().accounts() {
+            accounts.insert(
+                account.name().unwrap().to_owned(),
+                account.id().unwrap().to_owned(),
+            );
+        }
+        Organization {
+            management,
+            root_id,
+            units,
+            accounts,
+        }
+    }
+
+    pub fn unit(&self, name: &str) -> &str {
+        &self.units[name]
+    }
+
+    pub fn account(&self, name: &str) -> &str {
+        &self.accounts[name]
+    }
+
+    /// Moves the Developer Sandbox account into the Suspended OU and attaches a deny-all SCP
+    /// to that OU; returns the account id and the policy id.
+    pub async fn suspend_sandbox(&self) -> (String, String) {
+        let sandbox = self.account("Developer Sandbox").to_owned();
+        self.management
+            .move_account()
+            .account_id(&sandbox)
+            .source_parent_id(self.unit("Sandbox"))
+            .destination_parent_id(self.unit("Suspended"))
+            .send()
+            .await
+            .unwrap();
+        let policy_id = self
+            .attach(
+                PolicyType::ServiceControlPolicy,
+                DENY_ALL,
+                self.unit("Suspended"),
+            )
+            .await;
+        (sandbox, policy_id)
+    }
+
+    /// Creates a policy and attaches it to `target`; returns the policy id.
+    pub async fn attach(&self, policy_type: PolicyType, content: &str, target: &str) -> String {
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        let name = format!("policy-{}", NEXT.fetch_add(1, Ordering::Relaxed));
+        attach_new_policy(&self.management, policy_type, &name, content, target).await
+    }
 }
