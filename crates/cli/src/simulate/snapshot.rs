@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context;
-use cloud::access::CallerPolicies;
+use cloud::iam::PrincipalPolicies;
 use cloud::organizations::AccountGovernance;
 use policy::{CompileOptions, Level, OrganizationPolicies, Policy, PolicyKind};
 use serde::{Deserialize, Serialize};
@@ -238,7 +238,7 @@ impl Snapshot {
 
 impl PrincipalSnapshot {
     /// Compiles the principal's policies and collects its tags.
-    pub fn caller_policies(&self) -> anyhow::Result<CallerPolicies> {
+    pub fn caller_policies(&self) -> anyhow::Result<PrincipalPolicies> {
         let identity = self
             .identity_policies
             .iter()
@@ -254,7 +254,9 @@ impl PrincipalSnapshot {
             .iter()
             .map(|(key, value)| (key.clone(), value.clone()))
             .collect();
-        Ok(CallerPolicies {
+        Ok(PrincipalPolicies {
+            arn: self.arn.clone(),
+            id: self.id.clone(),
             identity,
             boundary,
             tags,
