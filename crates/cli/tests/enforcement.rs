@@ -12,10 +12,10 @@ mod common;
 
 use aws_sdk_organizations::error::ProvideErrorMetadata;
 use aws_sdk_organizations::types::PolicyType;
-use aws_sdk_sts::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_sts::config::Credentials;
 use common::{
     DENY_ALL, MANAGEMENT, Organization, client, client_in_region, shared_policy, start_server,
-    start_with,
+    start_with, sts_with,
 };
 use server::{RunningServer, ServerConfig};
 use store::Location;
@@ -56,16 +56,6 @@ fn sts_client(server: &RunningServer, access_key: &str, region: &str) -> aws_sdk
         Credentials::new(access_key, "test-secret", None, None, "test"),
         region,
     )
-}
-
-fn sts_with(server: &RunningServer, credentials: Credentials, region: &str) -> aws_sdk_sts::Client {
-    let config = aws_sdk_sts::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region.to_owned()))
-        .credentials_provider(credentials)
-        .endpoint_url(server.endpoint_url())
-        .build();
-    aws_sdk_sts::Client::from_conf(config)
 }
 
 /// Assumes the access role of `account` as `caller` and returns an STS client for the session.

@@ -13,60 +13,13 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use aws_sdk_organizations::error::ProvideErrorMetadata;
 use aws_sdk_organizations::types::PolicyType;
-use common::{MANAGEMENT, Organization, client, shared_policy, start_with};
+use common::{MANAGEMENT, Organization, Run, args, client, shared_policy, simulate, start_with};
 use serde_json::Value;
 use server::{RunningServer, ServerConfig};
 use store::Location;
-
-/// What one run of the binary printed, and how it exited.
-struct Run {
-    success: bool,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        assert!(self.success, "simulate failed: {}", self.stderr);
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|error| panic!("not JSON ({error}): {}", self.stdout))
-    }
-}
-
-/// Runs `bulkhead simulate ARGS` with a clean environment: explicit region, no credentials,
-/// no AWS config files and no instance metadata lookups.
-async fn simulate(args: Vec<String>) -> Run {
-    tokio::task::spawn_blocking(move || {
-        let output = Command::new(env!("CARGO_BIN_EXE_bulkhead"))
-            .arg("simulate")
-            .args(&args)
-            .env_clear()
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_CONFIG_FILE", "/nonexistent/bulkhead-test-config")
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                "/nonexistent/bulkhead-test-credentials",
-            )
-            .output()
-            .unwrap();
-        Run {
-            success: output.status.success(),
-            stdout: String::from_utf8(output.stdout).unwrap(),
-            stderr: String::from_utf8(output.stderr).unwrap(),
-        }
-    })
-    .await
-    .unwrap()
-}
-
-fn args(list: &[&str]) -> Vec<String> {
-    list.iter().map(|arg| (*arg).to_owned()).collect()
-}
 
 fn root(account: &str) -> String {
     format!("arn:aws:iam::{account}:root")

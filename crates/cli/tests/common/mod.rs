@@ -56,19 +56,8 @@ pub fn client(server: &RunningServer, account_id: &str) -> Client {
 
 /// Returns an Organizations client with explicit test credentials, for `region`.
 pub fn client_in_region(server: &RunningServer, account_id: &str, region: &str) -> Client {
-    let config = aws_sdk_organizations::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region.to_owned()))
-        .credentials_provider(Credentials::new(
-            account_id,
-            "test-secret",
-            None,
-            None,
-            "test",
-        ))
-        .endpoint_url(server.endpoint_url())
-        .build();
-    Client::from_conf(config)
+    let credentials = Credentials::new(account_id, "test-secret", None, None, "test");
+    organizations_with(server, credentials, region)
 }
 
 /// Creates an organization with `MANAGEMENT` as management account and returns the root id.
@@ -311,4 +300,95 @@ impl Organization {
         let name = format!("policy-{}", NEXT.fetch_add(1, Ordering::Relaxed));
         attach_new_policy(&self.management, policy_type, &name, content, target).await
     }
+}
+
+/// What one run of the binary printed, and how it exited.
+pub struct Run {
+    pub success: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        assert!(self.success, "simulate failed: {}", self.stderr);
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|error| panic!("not JSON ({error}): {}", self.stdout))
+    }
+}
+
+/// Runs `bulkhead simulate ARGS` with a clean environment: explicit region, no credentials,
+/// no AWS config files and no instance metadata lookups.
+pub async fn simulate(args: Vec<String>) -> Run {
+    tokio::task::spawn_blocking(move || {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_bulkhead"))
+            .arg("simulate")
+            .args(&args)
+            .env_clear()
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", "/nonexistent/bulkhead-test-config")
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/bulkhead-test-credentials",
+            )
+            .output()
+            .unwrap();
+        Run {
+            success: output.status.success(),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        }
+    })
+    .await
+    .unwrap()
+}
+
+pub fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|arg| (*arg).to_owned()).collect()
+}
+
+/// Returns an STS client with `credentials`, signing for `region`.
+pub fn sts_with(
+    server: &RunningServer,
+    credentials: Credentials,
+    region: &str,
+) -> aws_sdk_sts::Client {
+    let config = aws_sdk_sts::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(credentials)
+        .endpoint_url(server.endpoint_url())
+        .build();
+    aws_sdk_sts::Client::from_conf(config)
+}
+
+/// Returns an IAM client with `credentials`, signing for `region`.
+pub fn iam_with(
+    server: &RunningServer,
+    credentials: Credentials,
+    region: &str,
+) -> aws_sdk_iam::Client {
+    let config = aws_sdk_iam::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(credentials)
+        .endpoint_url(server.endpoint_url())
+        .build();
+    aws_sdk_iam::Client::from_conf(config)
+}
+
+/// Returns an Organizations client with `credentials`, signing for `region`.
+pub fn organizations_with(
+    server: &RunningServer,
+    credentials: Credentials,
+    region: &str,
+) -> Client {
+    let config = aws_sdk_organizations::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(credentials)
+        .endpoint_url(server.endpoint_url())
+        .build();
+    Client::from_conf(config)
 }
