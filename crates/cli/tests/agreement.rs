@@ -1,5 +1,5 @@
 //! `bulkhead simulate` and the server's enforcement agree. A table of (principal, action,
-//! region) cases goes to the server as real requests through the AWS SDK for Rust, and to the
+//! resource, region) cases goes to the server as real requests through the AWS SDK for Rust, and to the
 //! `simulate` binary as one batch. Every decision must match.
 //!
 //! The organization is the recommended one with guardrails a careful team would attach: a
@@ -143,10 +143,19 @@ async fn denied_by_server(
     server: &RunningServer,
     principal: &Principal,
     action: &str,
+    resource: &str,
     region: &str,
 ) -> bool {
     let credentials = principal.credentials.clone();
     let error = match action {
+        "sts:AssumeRole" => failure(
+            sts_with(server, credentials, region)
+                .assume_role()
+                .role_arn(resource)
+                .role_session_name("hop")
+                .send()
+                .await,
+        ),
         "organizations:DescribeOrganization" => failure(
             organizations_with(server, credentials, region)
                 .describe_organization()
@@ -269,19 +278,33 @@ async fn simulate_and_enforcement_agree_on_every_case() {
     principals.push(role_session(&server, organization.account("Networking")).await);
     principals.push(role_session(&server, organization.account("App A Dev")).await);
 
-    let mut cases = Vec::new();
-    let mut expected = Vec::new();
+    // Every principal calls every action in every region, and tries to assume the access roles
+    // of two accounts, which their trust policies allow the management account only.
+    let mut table: Vec<(&Principal, &str, String, &str)> = Vec::new();
     for principal in &principals {
         for action in ACTIONS {
             for region in REGIONS {
-                cases.push(serde_json::json!({
-                    "principal": principal.arn,
-                    "action": action,
-                    "region": region,
-                }));
-                expected.push(denied_by_server(&server, principal, action, region).await);
+                table.push((principal, action, "*".to_owned(), region));
             }
         }
+        for account in ["App A Prod", "Networking"] {
+            let role = format!(
+                "arn:aws:iam::{}:role/OrganizationAccountAccessRole",
+                organization.account(account)
+            );
+            table.push((principal, "sts:AssumeRole", role, "us-east-1"));
+        }
+    }
+    let mut cases = Vec::new();
+    let mut expected = Vec::new();
+    for (principal, action, resource, region) in table {
+        cases.push(serde_json::json!({
+            "principal": principal.arn,
+            "action": action,
+            "resource": resource,
+            "region": region,
+        }));
+        expected.push(denied_by_server(&server, principal, action, &resource, region).await);
     }
     assert!(cases.len() >= 100, "only {} cases", cases.len());
     // The table must contain both decisions, or agreement proves little.
@@ -310,9 +333,10 @@ async fn simulate_and_enforcement_agree_on_every_case() {
         .filter(|((_, result), denied)| (result["decision"] != "Allowed") != **denied)
         .map(|((case, result), denied)| {
             format!(
-                "{} {} {}: server {}, simulate {} ({})",
+                "{} {} on {} in {}: server {}, simulate {} ({})",
                 case["principal"],
                 case["action"],
+                case["resource"],
                 case["region"],
                 if *denied { "denied" } else { "allowed" },
                 result["decision"],

@@ -1274,3 +1274,63 @@ async fn missing_access_roles_are_created_at_load() {
     assert!(assumed.is_ok(), "{assumed:?}");
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn session_token_of_a_user_acts_as_the_user() {
+    let server = start_server().await;
+    let iam = root_client(&server, ACCOUNT);
+    iam.create_user().user_name("carol").send().await.unwrap();
+    iam.put_user_policy()
+        .user_name("carol")
+        .policy_name("sessions")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetSessionToken","iam:GetUser"],"Resource":"*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name("carol")
+        .send()
+        .await
+        .unwrap();
+    let key = key.access_key().unwrap();
+    let sts = sts_client(&server, key.access_key_id(), key.secret_access_key(), None);
+
+    let too_long = sts
+        .get_session_token()
+        .duration_seconds(129_601)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(too_long.code(), Some("ValidationError"));
+
+    let token = sts.get_session_token().send().await.unwrap();
+    let credentials = token.credentials().unwrap();
+    let lifetime = credentials.expiration().secs()
+        - aws_sdk_sts::primitives::DateTime::from(std::time::SystemTime::now()).secs();
+    assert!((43_000..=43_200).contains(&lifetime), "{lifetime}");
+    let session = sts_client(
+        &server,
+        credentials.access_key_id(),
+        credentials.secret_access_key(),
+        Some(credentials.session_token()),
+    );
+    let identity = session.get_caller_identity().send().await.unwrap();
+    assert_eq!(
+        identity.arn(),
+        Some(format!("arn:aws:iam::{ACCOUNT}:user/carol").as_str())
+    );
+    let as_carol = iam_client(
+        &server,
+        credentials.access_key_id(),
+        credentials.secret_access_key(),
+        Some(credentials.session_token()),
+    );
+    let me = as_carol.get_user().send().await.unwrap();
+    assert_eq!(me.user().unwrap().user_name(), "carol");
+
+    let again = session.get_session_token().send().await.unwrap_err();
+    assert_eq!(again.code(), Some("AccessDenied"));
+}

@@ -161,6 +161,19 @@ fn authorize(criterion: &mut Criterion) {
                 .unwrap();
         });
     });
+    let management = Caller::root_user(MANAGEMENT, "us-east-1");
+    group.bench_function("describe_account_management_root", |bencher| {
+        bencher.iter(|| {
+            let call = service.call_for(
+                &management,
+                Operation::DescribeAccount,
+                black_box(&describe),
+            );
+            authorizer
+                .check(&management, &call, &environment, None)
+                .unwrap();
+        });
+    });
     group.bench_function("leave_organization_denied", |bencher| {
         bencher.iter(|| {
             let call =

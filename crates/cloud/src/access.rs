@@ -293,11 +293,63 @@ fn source_name(source: &Source<'_>, article: bool) -> &'static str {
     }
 }
 
+/// Returns true when nothing can deny the request: a root user acting on its own account,
+/// with no session policy, no resource policy, and neither SCPs nor RCPs that apply (outside
+/// an organization, or in its management account). The engine would answer `Allowed` on the
+/// root user's implicit access; skipping it saves building the request context.
+fn is_unrestricted_root(
+    caller: &Caller,
+    call: &Call,
+    resource_policy: Option<&Policy>,
+    caller_organization: Option<&AccountGovernance>,
+    resource_organization: Option<&AccountGovernance>,
+) -> bool {
+    let exempt = |organization: Option<&AccountGovernance>, rcp: bool| {
+        organization.is_none_or(|organization| {
+            let chain = if rcp {
+                &organization.resource_control
+            } else {
+                &organization.service_control
+            };
+            chain
+                .as_ref()
+                .is_none_or(|chain| chain.is_management_account)
+        })
+    };
+    let is_root = caller.role_arn.is_none() && caller.arn.ends_with(":root");
+    let own_resource = call
+        .resource_account
+        .as_deref()
+        .is_none_or(|account| account == caller.account_id);
+    let no_session_policy = caller
+        .session
+        .as_deref()
+        .is_none_or(|session| session.policies.is_empty());
+    is_root
+        && own_resource
+        && no_session_policy
+        && resource_policy.is_none()
+        && exempt(caller_organization, false)
+        && exempt(resource_organization, true)
+}
+
 /// Formats milliseconds since the Unix epoch as ISO 8601 in UTC, as AWS sets date keys.
+/// The last second formatted on this thread is kept, since every request of that second
+/// formats the same `aws:CurrentTime`.
 fn iso_time(millis: i64) -> String {
-    jiff::Timestamp::from_millisecond(millis)
-        .map(|time| time.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default()
+    thread_local! {
+        static LAST: std::cell::RefCell<(i64, String)> = const { std::cell::RefCell::new((i64::MIN, String::new())) };
+    }
+    let second = millis.div_euclid(1000);
+    LAST.with_borrow_mut(|(cached, text)| {
+        if *cached != second {
+            *text = jiff::Timestamp::from_second(second)
+                .map(|time| time.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+                .unwrap_or_default();
+            *cached = second;
+        }
+        text.clone()
+    })
 }
 
 fn bool_text(value: bool) -> &'static str {
@@ -332,6 +384,15 @@ impl Authorizer {
             Some(account) => self.organizations.governance(account),
             None => caller_organization.clone(),
         };
+        if is_unrestricted_root(
+            caller,
+            call,
+            resource_policy,
+            caller_organization.as_deref(),
+            resource_organization.as_deref(),
+        ) {
+            return Ok(());
+        }
         let caller_policies = self.caller_policies(caller);
         let request = AccessRequest {
             caller,

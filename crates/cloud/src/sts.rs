@@ -40,6 +40,12 @@ pub const SERVED_OPERATIONS: &[Operation] = &[
 /// one hour.
 const DEFAULT_SESSION_SECONDS: i64 = 3_600;
 
+/// The session length when an IAM user's GetSessionToken names none: 12 hours.
+const USER_SESSION_SECONDS: i64 = 43_200;
+
+/// The longest session GetSessionToken gives an IAM user: 36 hours.
+const USER_SESSION_MAX_SECONDS: i64 = 129_600;
+
 /// Returns whether bulkhead serves this STS operation yet.
 pub fn is_served(operation: Operation) -> bool {
     SERVED_OPERATIONS.contains(&operation)
@@ -59,6 +65,8 @@ pub struct IssuedSession {
     pub record: SessionRecord,
     /// The session's source identity, tags and session policies.
     pub context: Arc<SessionContext>,
+    /// For GetSessionToken credentials of an IAM user: the user's ARN and `AIDA…` id.
+    pub user: Option<(String, String)>,
 }
 
 /// The part of [`SessionContext`] that is stored with the credentials, as JSON.
@@ -73,6 +81,10 @@ struct StoredContext {
     /// Session policy documents by name: the inline policy, then managed policies by ARN.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     policies: Vec<(String, String)>,
+    /// The IAM user (ARN and id) that called GetSessionToken; absent for a root user's and a
+    /// role's sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    user: Option<(String, String)>,
 }
 
 impl IssuedSession {
@@ -96,15 +108,16 @@ impl IssuedSession {
             .collect();
         let context = SessionContext {
             issued_at: record.issued_at,
-            source_identity: stored.source_identity,
-            tags: stored.tags,
-            transitive_tag_keys: stored.transitive_tag_keys,
+            source_identity: stored.source_identity.clone(),
+            tags: stored.tags.clone(),
+            transitive_tag_keys: stored.transitive_tag_keys.clone(),
             policies,
             chained: record.chained,
         };
         IssuedSession {
             record,
             context: Arc::new(context),
+            user: stored.user,
         }
     }
 }
@@ -153,7 +166,10 @@ impl Sts {
         }
         // GetSessionToken credentials act as the principal that requested them.
         if session.role_arn.is_empty() {
-            let mut caller = Caller::root_user(&session.account_id, region);
+            let mut caller = match &issued.user {
+                Some((arn, id)) => Caller::iam_user(&session.account_id, arn, id, region),
+                None => Caller::root_user(&session.account_id, region),
+            };
             caller.session = Some(Arc::clone(&issued.context));
             return Ok(caller);
         }
@@ -229,24 +245,35 @@ impl Sts {
     }
 
     /// Issues temporary credentials for the caller itself. A root user's session lasts 900 to
-    /// 3,600 seconds, one hour by default; session credentials cannot request more.
+    /// 3,600 seconds (one hour by default), an IAM user's 900 to 129,600 seconds (12 hours by
+    /// default). Temporary credentials cannot call it.
     async fn get_session_token(&self, caller: &Caller, input: &Value) -> Result<Value, AwsError> {
-        if caller.role_arn.is_some() {
+        if caller.session.is_some() {
             return Err(AwsError::client(
                 "AccessDenied",
                 "Cannot call GetSessionToken with session credentials",
             )
             .with_status(http::StatusCode::FORBIDDEN));
         }
-        let requested = input["DurationSeconds"]
-            .as_i64()
-            .unwrap_or(DEFAULT_SESSION_SECONDS);
-        if requested > DEFAULT_SESSION_SECONDS {
-            return Err(AwsError::client(
-                "ValidationError",
-                "The requested DurationSeconds exceeds the 1 hour session limit for root users.",
-            ));
+        let is_user = caller.arn.contains(":user/");
+        let (default, longest) = if is_user {
+            (USER_SESSION_SECONDS, USER_SESSION_MAX_SECONDS)
+        } else {
+            (DEFAULT_SESSION_SECONDS, DEFAULT_SESSION_SECONDS)
+        };
+        let requested = input["DurationSeconds"].as_i64().unwrap_or(default);
+        if requested > longest {
+            let message = if is_user {
+                "The requested DurationSeconds exceeds the 36 hour session limit for IAM users."
+            } else {
+                "The requested DurationSeconds exceeds the 1 hour session limit for root users."
+            };
+            return Err(AwsError::client("ValidationError", message));
         }
+        let context = StoredContext {
+            user: is_user.then(|| (caller.arn.clone(), caller.user_id.clone())),
+            ..StoredContext::default()
+        };
         let record = new_session(
             &caller.account_id,
             String::new(),
@@ -254,7 +281,7 @@ impl Sts {
             "",
             requested,
             false,
-            &StoredContext::default(),
+            &context,
         );
         self.remember(record.clone()).await?;
         Ok(json!({ "Credentials": credentials_json(&record) }))
