@@ -21,8 +21,8 @@ use aws_sdk_iam::config::Credentials;
 use aws_sdk_organizations::error::ProvideErrorMetadata;
 use aws_sdk_organizations::types::PolicyType;
 use common::{
-    MANAGEMENT, Organization, args, iam_with, organizations_with, shared_policy, simulate,
-    start_with, sts_with,
+    MANAGEMENT, Organization, args, iam_with, organizations_with, session_credentials,
+    shared_policy, simulate, start_with, sts_with,
 };
 use server::{RunningServer, ServerConfig};
 use store::Location;
@@ -115,13 +115,7 @@ async fn role_session(server: &RunningServer, account: &str) -> Principal {
     let credentials = assumed.credentials().unwrap();
     Principal {
         arn: assumed.assumed_role_user().unwrap().arn().to_owned(),
-        credentials: Credentials::new(
-            credentials.access_key_id(),
-            credentials.secret_access_key(),
-            Some(credentials.session_token().to_owned()),
-            None,
-            "assumed",
-        ),
+        credentials: session_credentials(credentials),
     }
 }
 

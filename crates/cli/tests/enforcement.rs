@@ -14,8 +14,8 @@ use aws_sdk_organizations::error::ProvideErrorMetadata;
 use aws_sdk_organizations::types::PolicyType;
 use aws_sdk_sts::config::Credentials;
 use common::{
-    DENY_ALL, MANAGEMENT, Organization, client, client_in_region, shared_policy, start_server,
-    start_with, sts_with,
+    DENY_ALL, MANAGEMENT, Organization, client, client_in_region, session_credentials,
+    shared_policy, start_server, start_with, sts_with,
 };
 use server::{RunningServer, ServerConfig};
 use store::Location;
@@ -78,13 +78,7 @@ async fn session_in(
     let credentials = assumed.credentials().unwrap();
     Ok(sts_with(
         server,
-        Credentials::new(
-            credentials.access_key_id(),
-            credentials.secret_access_key(),
-            Some(credentials.session_token().to_owned()),
-            None,
-            "assumed",
-        ),
+        session_credentials(credentials),
         "us-east-1",
     ))
 }
@@ -365,13 +359,7 @@ async fn session_policies_bound_the_role_session() {
         .await
         .unwrap();
     let credentials = assumed.credentials().unwrap();
-    let session = Credentials::new(
-        credentials.access_key_id(),
-        credentials.secret_access_key(),
-        Some(credentials.session_token().to_owned()),
-        None,
-        "assumed",
-    );
+    let session = session_credentials(credentials);
     let organizations = aws_sdk_organizations::Client::from_conf(
         aws_sdk_organizations::Config::builder()
             .behavior_version(aws_sdk_organizations::config::BehaviorVersion::latest())

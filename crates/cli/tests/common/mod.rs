@@ -392,3 +392,14 @@ pub fn organizations_with(
         .build();
     Client::from_conf(config)
 }
+
+/// Returns SDK credentials for temporary credentials STS issued.
+pub fn session_credentials(credentials: &aws_sdk_sts::types::Credentials) -> Credentials {
+    Credentials::new(
+        credentials.access_key_id(),
+        credentials.secret_access_key(),
+        Some(credentials.session_token().to_owned()),
+        None,
+        "assumed",
+    )
+}
