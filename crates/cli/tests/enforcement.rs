@@ -480,3 +480,41 @@ async fn decode_authorization_message_reveals_the_denied_request() {
         .unwrap_err();
     assert_eq!(invalid.code(), Some("InvalidAuthorizationMessageException"));
 }
+
+#[tokio::test]
+async fn global_services_request_their_home_region() {
+    let server = start_server().await;
+    let organization = Organization::build(&server).await;
+    let strict = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"sts:GetCallerIdentity","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["us-east-1","eu-west-1"]}}}]}"#;
+    organization
+        .attach(
+            PolicyType::ServiceControlPolicy,
+            strict,
+            organization.unit("Workloads"),
+        )
+        .await;
+    let production = organization.account("App A Prod");
+
+    // IAM and Organizations have one endpoint in us-east-1, so AWS sets aws:RequestedRegion to
+    // us-east-1 whatever region the client signs for; STS is regional.
+    client_in_region(&server, production, "ap-southeast-2")
+        .describe_organization()
+        .send()
+        .await
+        .unwrap();
+    common::iam_with(
+        &server,
+        Credentials::new(production, "test-secret", None, None, "test"),
+        "ap-southeast-2",
+    )
+    .list_roles()
+    .send()
+    .await
+    .unwrap();
+    let denied = sts_client(&server, production, "ap-southeast-2")
+        .get_session_token()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(denied.code(), Some("AccessDenied"));
+}

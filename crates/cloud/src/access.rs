@@ -132,7 +132,7 @@ impl AccessRequest<'_> {
             resource = resource.with_account(account);
         }
         let mut builder = Request::builder(principal, &self.call.action, resource)
-            .region(&caller.region)
+            .region(requested_region(&self.call.action, caller))
             .context("aws:userid", &caller.user_id)
             .context(
                 "aws:SecureTransport",
@@ -224,6 +224,36 @@ impl AccessRequest<'_> {
     pub fn explain(&self, evaluator: &Evaluator) -> Result<Explanation<'_>, RequestError> {
         let request = self.to_request()?;
         Ok(evaluator.explain(&request, &self.policy_set()))
+    }
+}
+
+/// Services with a single global endpoint in the partition's home region: AWS sets
+/// `aws:RequestedRegion` to that region for their requests, whatever region a client signs for.
+const GLOBAL_SERVICES: [&str; 9] = [
+    "budgets",
+    "cloudfront",
+    "globalaccelerator",
+    "iam",
+    "importexport",
+    "organizations",
+    "route53",
+    "support",
+    "waf",
+];
+
+/// Returns the value of `aws:RequestedRegion`: the home region of the caller's partition for a
+/// global service, the signing region for the others.
+fn requested_region<'a>(action: &str, caller: &'a Caller) -> &'a str {
+    let service = action.split(':').next().unwrap_or_default();
+    if !GLOBAL_SERVICES.contains(&service.to_ascii_lowercase().as_str()) {
+        return &caller.region;
+    }
+    match caller.partition {
+        "aws-cn" => "cn-north-1",
+        "aws-us-gov" => "us-gov-west-1",
+        "aws-iso" => "us-iso-east-1",
+        "aws-iso-b" => "us-isob-east-1",
+        _ => "us-east-1",
     }
 }
 
