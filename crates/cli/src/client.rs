@@ -37,11 +37,33 @@ pub async fn organizations_client(endpoint: &Endpoint) -> aws_sdk_organizations:
 /// the convenience credentials of `account_id`; the region comes from `AWS_REGION` or
 /// `AWS_DEFAULT_REGION`, else `us-east-1`.
 pub async fn sdk_config(endpoint: &Endpoint, account_id: &str) -> SdkConfig {
+    let credentials =
+        environment_credentials().unwrap_or_else(|| convenience_credentials(account_id));
+    config_with(endpoint, credentials).await
+}
+
+/// Loads the SDK configuration for reading `account_id` itself, as `simulate` reads every
+/// account it decides for.
+///
+/// Against an endpoint URL, environment credentials that are a convenience key (a 12-digit
+/// account id) name the user's own account, not `account_id`, so `account_id`'s convenience
+/// credentials are used instead; other environment credentials (keys bulkhead issued) are used
+/// as they are.
+pub async fn account_config(endpoint: &Endpoint, account_id: &str) -> SdkConfig {
+    let credentials = environment_credentials()
+        .filter(|credentials| !is_account_id(credentials.access_key_id()))
+        .unwrap_or_else(|| convenience_credentials(account_id));
+    config_with(endpoint, credentials).await
+}
+
+fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|byte| byte.is_ascii_digit())
+}
+
+async fn config_with(endpoint: &Endpoint, credentials: Credentials) -> SdkConfig {
     match endpoint {
         Endpoint::Aws => aws_config::defaults(BehaviorVersion::latest()).load().await,
         Endpoint::Url(url) => {
-            let credentials =
-                environment_credentials().unwrap_or_else(|| convenience_credentials(account_id));
             let region = std::env::var("AWS_REGION")
                 .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
                 .unwrap_or_else(|_| DEFAULT_REGION.to_owned());

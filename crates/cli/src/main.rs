@@ -145,8 +145,8 @@ struct ServeArgs {
     /// default account.
     #[arg(long)]
     demo: bool,
-    /// Reject access keys that bulkhead did not issue, as AWS does. bulkhead issues no keys
-    /// yet, so this rejects every request.
+    /// Reject access keys that bulkhead did not issue, as AWS does: only IAM users' access keys
+    /// and STS credentials are then accepted.
     #[arg(long, conflicts_with = "demo")]
     strict_auth: bool,
     /// Allow every authenticated request without evaluating identity policies, SCPs, RCPs or

@@ -516,3 +516,59 @@ async fn iam_principal_read_failure_names_operation() {
     assert_clean_failure(&run, "GetUser");
     assert!(run.stderr.contains("alice"), "{}", run.stderr);
 }
+
+#[tokio::test]
+async fn user_principals_read_their_own_account_with_cli_credentials_set() {
+    let server = start_server().await;
+    let organization = Organization::build(&server).await;
+    let production = organization.account("App A Prod").to_owned();
+    let iam = common::iam_with(
+        &server,
+        aws_sdk_iam::config::Credentials::new(&production, "test", None, None, "test"),
+        "us-east-1",
+    );
+    iam.create_user()
+        .user_name("deployer")
+        .send()
+        .await
+        .unwrap();
+    iam.put_user_policy()
+        .user_name("deployer")
+        .policy_name("deploy")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+
+    // The environment the README sets up for the AWS CLI: the management account's key.
+    let principal = format!("arn:aws:iam::{production}:user/deployer");
+    let run = common::simulate_with_env(
+        args(&[
+            "--endpoint",
+            &server.endpoint_url(),
+            "--principal",
+            &principal,
+            "--action",
+            "ec2:RunInstances",
+            "--action",
+            "ec2:TerminateInstances",
+            "--json",
+        ]),
+        &[
+            ("AWS_ACCESS_KEY_ID", MANAGEMENT),
+            ("AWS_SECRET_ACCESS_KEY", "test"),
+        ],
+    )
+    .await;
+    let results = run.json();
+    assert_eq!(results[0]["decision"], "Allowed", "{results}");
+    assert_eq!(results[1]["decision"], "ImplicitlyDenied");
+    assert!(
+        results[1]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("because no identity-based policy allows the ec2:TerminateInstances action")
+    );
+}

@@ -8,7 +8,7 @@
 //!
 //! On bulkhead, IAM is per account and a request acts in the account of its access key, so
 //! against an endpoint URL each account is read with that account's convenience credentials,
-//! unless `AWS_ACCESS_KEY_ID` is set. Against AWS one credential chain reads everything, so the
+//! unless `AWS_ACCESS_KEY_ID` holds a key bulkhead issued. Against AWS one credential chain reads everything, so the
 //! principals must belong to the account those credentials belong to.
 //!
 //! NOTE: the policies of the IAM groups a user belongs to are not read, so a user's decision
@@ -81,11 +81,13 @@ struct Reader {
 
 impl Reader {
     async fn organizations(&self, access_key: &str) -> aws_sdk_organizations::Client {
-        aws_sdk_organizations::Client::new(&client::sdk_config(&self.endpoint, access_key).await)
+        aws_sdk_organizations::Client::new(
+            &client::account_config(&self.endpoint, access_key).await,
+        )
     }
 
     async fn iam(&self, account_id: &str) -> aws_sdk_iam::Client {
-        aws_sdk_iam::Client::new(&client::sdk_config(&self.endpoint, account_id).await)
+        aws_sdk_iam::Client::new(&client::account_config(&self.endpoint, account_id).await)
     }
 
     /// Reads the organization's view of `account_id`.

@@ -320,11 +320,21 @@ impl Run {
 /// Runs `bulkhead simulate ARGS` with a clean environment: explicit region, no credentials,
 /// no AWS config files and no instance metadata lookups.
 pub async fn simulate(args: Vec<String>) -> Run {
+    simulate_with_env(args, &[]).await
+}
+
+/// As [`simulate`], with extra environment variables such as the AWS CLI's credentials.
+pub async fn simulate_with_env(args: Vec<String>, env: &[(&str, &str)]) -> Run {
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect();
     tokio::task::spawn_blocking(move || {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_bulkhead"))
             .arg("simulate")
             .args(&args)
             .env_clear()
+            .envs(env)
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("AWS_REGION", "us-east-1")
             .env("AWS_CONFIG_FILE", "/nonexistent/bulkhead-test-config")
