@@ -6,6 +6,7 @@
 //! only to the endpoint given, which the benchmarks keep on loopback, and every run is bounded
 //! by a duration.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -16,11 +17,16 @@ use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
 use bytes::Bytes;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use hdrhistogram::Histogram;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::sync::mpsc;
+
+mod workload;
+
+use workload::{Fixture, Sequence, Workload};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -81,14 +87,6 @@ enum Command {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Workload {
-    /// DescribeAccount, cycling through every account of the organization.
-    DescribeAccount,
-    /// ListAccounts, first page of 20.
-    ListAccounts,
-}
-
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -140,6 +138,7 @@ async fn setup(endpoint: &str, accounts: usize, account: &str) -> anyhow::Result
         accounts.saturating_sub(existing),
         started.elapsed().as_secs_f64()
     );
+    workload::fixture(&client).await?;
     Ok(())
 }
 
@@ -166,9 +165,10 @@ async fn list_account_ids(endpoint: &str, account: &str) -> anyhow::Result<Vec<S
     }
 }
 
-/// Latencies and failed responses of one connection.
+/// Latencies and failed responses of one connection, overall and by operation.
 struct Measured {
     histogram: Histogram<u64>,
+    by_operation: BTreeMap<&'static str, Histogram<u64>>,
     errors: u64,
 }
 
@@ -189,36 +189,81 @@ async fn run(
     if account_ids.is_empty() {
         bail!("the organization has no accounts; run `bulkhead-load setup` first");
     }
-    let interval =
-        rate.map(|rate| Duration::from_secs_f64(connections as f64 / rate.max(1) as f64));
+    let mut sequences = Vec::with_capacity(connections);
+    if workload == Workload::Mix {
+        if account_ids.len() < connections + 1 {
+            bail!("the mix needs an account per connection beside the management account");
+        }
+        let client = bulkhead::client::emulator_client(endpoint, account);
+        let fixture = workload::fixture(&client).await?;
+        let members: Vec<&String> = account_ids.iter().filter(|id| *id != account).collect();
+        for (connection, member) in members.iter().take(connections).enumerate() {
+            let owned = workload::owned(&client, &fixture, member).await?;
+            sequences.push(Sequence::new(
+                workload,
+                connection,
+                Some(fixture.clone()),
+                Some(owned),
+            ));
+        }
+    } else {
+        for connection in 0..connections {
+            sequences.push(Sequence::new(workload, connection, None::<Fixture>, None));
+        }
+    }
 
     let started = Instant::now();
     let deadline = started + duration;
+    let mut schedules = Vec::with_capacity(connections);
+    let mut pacer = None;
+    if let Some(rate) = rate {
+        let mut senders = Vec::with_capacity(connections);
+        for _ in 0..connections {
+            let (sender, receiver) = mpsc::unbounded_channel();
+            senders.push(sender);
+            schedules.push(Some(receiver));
+        }
+        pacer = Some(std::thread::spawn(move || pace(rate, deadline, &senders)));
+    } else {
+        schedules.resize_with(connections, || None);
+    }
+
     let mut tasks = Vec::with_capacity(connections);
-    for connection in 0..connections {
+    for (sequence, schedule) in sequences.into_iter().zip(schedules) {
         let authority = authority.clone();
         let account_ids = Arc::clone(&account_ids);
         let account = account.to_owned();
         tasks.push(tokio::spawn(async move {
             drive_connection(
                 &authority,
-                workload,
-                connection,
+                sequence,
                 &account_ids,
                 &account,
                 deadline,
-                interval,
+                schedule,
             )
             .await
         }));
     }
 
     let mut histogram = Histogram::<u64>::new(3)?;
+    let mut by_operation: BTreeMap<&'static str, Histogram<u64>> = BTreeMap::new();
     let mut errors = 0;
     for task in tasks {
         let measured = task.await??;
         histogram.add(&measured.histogram)?;
+        for (operation, part) in measured.by_operation {
+            match by_operation.get_mut(operation) {
+                Some(total) => total.add(&part)?,
+                None => {
+                    by_operation.insert(operation, part);
+                }
+            }
+        }
         errors += measured.errors;
+    }
+    if let Some(pacer) = pacer {
+        let _ = pacer.join();
     }
     let elapsed = started.elapsed().as_secs_f64();
     let count = histogram.len();
@@ -230,29 +275,59 @@ async fn run(
     }
     println!("requests      {count} in {elapsed:.1} s, {errors} errors");
     println!("throughput    {:.0} requests/s", count as f64 / elapsed);
-    println!(
-        "latency p50   {:.3} ms",
-        histogram.value_at_quantile(0.50) as f64 / 1000.0
-    );
-    println!(
-        "latency p99   {:.3} ms",
-        histogram.value_at_quantile(0.99) as f64 / 1000.0
-    );
-    println!("latency max   {:.3} ms", histogram.max() as f64 / 1000.0);
+    print_latency("latency", &histogram);
+    if by_operation.len() > 1 {
+        for (operation, part) in &by_operation {
+            println!("  {operation}: {} requests", part.len());
+            print_latency("    latency", part);
+        }
+    }
     if errors > 0 {
         bail!("{errors} requests failed");
     }
     Ok(())
 }
 
+fn print_latency(label: &str, histogram: &Histogram<u64>) {
+    let millis = |micros: u64| micros as f64 / 1000.0;
+    println!(
+        "{label} p50   {:.3} ms",
+        millis(histogram.value_at_quantile(0.50))
+    );
+    println!(
+        "{label} p99   {:.3} ms",
+        millis(histogram.value_at_quantile(0.99))
+    );
+    println!("{label} max   {:.3} ms", millis(histogram.max()));
+}
+
+/// Hands out send times at `rate` per second, round robin over the connections, until the
+/// deadline. It runs on its own thread and sleeps with the operating system's timer, which
+/// wakes within tens of microseconds, where Tokio's timer rounds up to whole milliseconds.
+fn pace(rate: u64, deadline: Instant, connections: &[mpsc::UnboundedSender<Instant>]) {
+    let period = Duration::from_secs_f64(1.0 / rate.max(1) as f64);
+    let mut due = Instant::now();
+    let mut index = 0usize;
+    while due < deadline {
+        let now = Instant::now();
+        if due > now {
+            std::thread::sleep(due - now);
+        }
+        if let Some(connection) = connections.get(index % connections.len().max(1)) {
+            let _ = connection.send(due);
+        }
+        index += 1;
+        due += period;
+    }
+}
+
 async fn drive_connection(
     authority: &str,
-    workload: Workload,
-    connection: usize,
+    mut sequence: Sequence,
     account_ids: &[String],
     account: &str,
     deadline: Instant,
-    interval: Option<Duration>,
+    mut schedule: Option<mpsc::UnboundedReceiver<Instant>>,
 ) -> anyhow::Result<Measured> {
     let stream = tokio::net::TcpStream::connect(authority)
         .await
@@ -264,48 +339,44 @@ async fn drive_connection(
     let credentials = Credentials::new(account, "load-secret", None, None, "load").into();
     let mut measured = Measured {
         histogram: Histogram::new(3)?,
+        by_operation: BTreeMap::new(),
         errors: 0,
     };
-    let mut index = connection;
-    // With a fixed offered load, latency counts from when the request was due, so a slow
-    // response also charges the requests that queued behind it.
-    // NOTE: Tokio's timer has millisecond resolution, so a paced request can start up to a
-    // millisecond late, and that delay counts as latency. Sub-millisecond percentiles at a
-    // fixed rate are overstated until pacing uses a finer clock.
-    let mut due = Instant::now();
-    while Instant::now() < deadline {
-        if interval.is_some() {
-            tokio::time::sleep_until(due.into()).await;
-        }
-        let scheduled = if interval.is_some() {
-            due
-        } else {
-            Instant::now()
+    loop {
+        // With a fixed offered load, latency counts from when the request was due, so a slow
+        // response also charges the requests that queued behind it.
+        let scheduled = match schedule.as_mut() {
+            Some(receiver) => match receiver.recv().await {
+                Some(due) => due,
+                None => break,
+            },
+            None if Instant::now() < deadline => Instant::now(),
+            None => break,
         };
-        let body = match workload {
-            Workload::DescribeAccount => {
-                let id = &account_ids[index % account_ids.len()];
-                index += 1;
-                format!("{{\"AccountId\":\"{id}\"}}")
-            }
-            Workload::ListAccounts => "{}".to_owned(),
-        };
-        let target = match workload {
-            Workload::DescribeAccount => "AWSOrganizationsV20161128.DescribeAccount",
-            Workload::ListAccounts => "AWSOrganizationsV20161128.ListAccounts",
-        };
-        let request = signed_request(authority, target, body, &credentials)?;
+        let call = sequence.next(account_ids);
+        let target = format!("AWSOrganizationsV20161128.{}", call.operation);
+        let request = signed_request(authority, &target, call.body, &credentials)?;
         sender.ready().await?;
         let response = sender.send_request(request).await?;
         let ok = response.status().is_success();
-        response.into_body().collect().await?;
+        let body = response.into_body().collect().await?.to_bytes();
         let micros = u64::try_from(scheduled.elapsed().as_micros()).unwrap_or(u64::MAX);
         measured.histogram.record(micros.max(1))?;
+        let part = match measured.by_operation.get_mut(call.operation) {
+            Some(part) => part,
+            None => measured
+                .by_operation
+                .entry(call.operation)
+                .or_insert(Histogram::new(3)?),
+        };
+        part.record(micros.max(1))?;
         if !ok {
             measured.errors += 1;
         }
-        if let Some(interval) = interval {
-            due += interval;
+        if call.operation == "ListAccounts" {
+            sequence.next_token = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|page| page["NextToken"].as_str().map(str::to_owned));
         }
     }
     Ok(measured)
