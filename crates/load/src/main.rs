@@ -24,6 +24,7 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
 
+mod scale;
 mod workload;
 
 use workload::{Fixture, Sequence, Workload};
@@ -75,6 +76,25 @@ enum Command {
         #[arg(long, default_value = "000000000000")]
         account: String,
     },
+    /// Build a large organization (accounts spread over OUs several levels deep) and time the
+    /// listings and a member's requests.
+    Scale {
+        /// The endpoint URL.
+        #[arg(long, default_value = "http://127.0.0.1:4566")]
+        endpoint: String,
+        /// The total number of accounts, the management account included.
+        #[arg(long, default_value_t = 10_000)]
+        accounts: usize,
+        /// The number of OUs.
+        #[arg(long, default_value_t = 1_000)]
+        units: usize,
+        /// Levels of OUs below the root; AWS allows five.
+        #[arg(long, default_value_t = 5)]
+        depth: usize,
+        /// The management account (a convenience access key).
+        #[arg(long, default_value = "000000000000")]
+        account: String,
+    },
     /// Start a server binary on an empty store repeatedly and report its start-up time and
     /// resident memory when idle.
     Startup {
@@ -112,6 +132,21 @@ fn main() -> anyhow::Result<()> {
             Duration::from_secs(duration),
             rate,
             &account,
+        )),
+        Command::Scale {
+            endpoint,
+            accounts,
+            units,
+            depth,
+            account,
+        } => runtime.block_on(scale::run(
+            &endpoint,
+            &account,
+            scale::Shape {
+                accounts,
+                units,
+                depth,
+            },
         )),
         Command::Startup { binary, runs } => runtime.block_on(startup(&binary, runs)),
     }
