@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for a bounded time and exits non-zero if any target finds a crash.
+# Runs every fuzz target (policy parser and evaluator, action catalog, SigV4 header parser,
+# protocol decoders) for a bounded time and exits non-zero if any target finds a crash.
 # Usage: fuzz/run.sh [SECONDS]   (seconds per target, default 60)
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); runs on stable Rust without a sanitizer.
 set -euo pipefail
@@ -19,6 +20,13 @@ for target in $(cargo fuzz list); do
     # Seed each run with the policy documents the tests use, and the catalog target with a
     # slice of the catalog and a few action patterns.
     cp ../crates/policy/tests/policies/*/*.json "$corpus/"
+    if [[ "$target" == "sigv4" ]]; then
+        printf 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261204/us-east-1/organizations/aws4_request, SignedHeaders=host;x-amz-date, Signature=%064d\n20261204T120000Z' 0 > "$corpus/valid-header"
+    fi
+    if [[ "$target" == "decode" ]]; then
+        printf 'Action=AssumeRole&Version=2011-06-15&RoleArn=arn%%3Aaws%%3Aiam%%3A%%3A111122223333%%3Arole%%2FAdmin&RoleSessionName=s&Tags.member.1.Key=team&Tags.member.1.Value=red' > "$corpus/assume-role"
+        printf '{"AccountId":"111122223333","MaxResults":20,"Tags":[{"Key":"k","Value":"v"}]}' > "$corpus/json-input"
+    fi
     if [[ "$target" == "catalog" ]]; then
         head -c 4000 ../crates/catalog/data/catalog.tsv > "$corpus/catalog-head.tsv"
         printf 's3:Get*' > "$corpus/pattern-s3"
