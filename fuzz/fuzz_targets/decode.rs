@@ -1,6 +1,6 @@
 //! Decodes arbitrary bytes as the body of every operation bulkhead serves: as an awsQuery form
 //! for STS and IAM, and as an awsJson document for Organizations, each then checked against
-//! the operation's input shape. Decoding and checking must answer, never panic.
+//! the operation's input shape. Decoding and checking must return, never panic.
 
 #![no_main]
 

@@ -1,5 +1,5 @@
 //! Parses arbitrary `Authorization` and `X-Amz-Date` header values as a SigV4 request's
-//! signature information. The parser must answer with a value or an error, never panic.
+//! signature information. The parser must return a value or an error, never panic.
 
 #![no_main]
 
