@@ -63,7 +63,49 @@ def java_pattern_to_rust(pattern):
     in `^(?:...)$`. Java writes code points as `\\uXXXX`; the regex crate wants `\\x{XXXX}`.
     """
     rust = re.sub(r"\\u([0-9A-Fa-f]{4})", r"\\x{\1}", pattern)
-    return "^(?:" + rust + ")$"
+    return "^(?:" + ascii_predefined_classes(rust) + ")$"
+
+
+# Java's predefined classes and the POSIX classes of the regex crate that match the same
+# ASCII characters.
+JAVA_PREDEFINED_CLASSES = {
+    "w": "word",
+    "W": "^word",
+    "d": "digit",
+    "D": "^digit",
+    "s": "space",
+    "S": "^space",
+}
+
+
+def ascii_predefined_classes(pattern):
+    """Rewrite `\\w`, `\\d`, `\\s` and their negations as ASCII classes.
+
+    In Java they match ASCII characters only, so IAM rejects the user name `jörg` against
+    `[\\w+=,.@-]+`. In the regex crate they also match Unicode letters, digits and spaces.
+    """
+    out = []
+    depth = 0
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            name = JAVA_PREDEFINED_CLASSES.get(pattern[i + 1])
+            if name is None:
+                out.append(pattern[i : i + 2])
+            elif depth:
+                out.append("[:%s:]" % name)
+            else:
+                out.append("[[:%s:]]" % name)
+            i += 2
+            continue
+        if char == "[":
+            depth += 1
+        elif char == "]" and depth:
+            depth -= 1
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 def rust_string(text):

@@ -411,6 +411,32 @@ mod tests {
     }
 
     #[test]
+    fn java_word_class_is_ascii() {
+        let create_user = crate::iam::Operation::CreateUser.input_shape().unwrap();
+        for name in ["jörg", "jo\u{0301}rg", "名前", "a\u{00a0}b"] {
+            let body = json!({"UserName": name});
+            let violation = validate(&crate::iam::MODEL, create_user, &body).unwrap_err();
+            assert_eq!(violation.path, "UserName", "{name}");
+            assert!(
+                matches!(violation.kind, ViolationKind::Pattern { .. }),
+                "{name}"
+            );
+        }
+        let body = json!({"UserName": "jorg_2+ops=a,b.c@d-e"});
+        assert_eq!(validate(&crate::iam::MODEL, create_user, &body), Ok(()));
+
+        let any_text = json!({"ParentId": "r-abcd", "Name": "a\u{00a0}\u{2003}\n名前 é"});
+        assert_eq!(
+            validate(
+                &MODEL,
+                input_of(Operation::CreateOrganizationalUnit),
+                &any_text
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
     fn java_unicode_escape_is_translated() {
         let body = json!({"Email": "dev@example.com", "AccountName": "Dev\u{00e9}"});
         let violation = validate(&MODEL, input_of(Operation::CreateAccount), &body).unwrap_err();

@@ -413,3 +413,197 @@ pub fn session_credentials(credentials: &aws_sdk_sts::types::Credentials) -> Cre
         "assumed",
     )
 }
+
+/// Returns the error code of a failed SDK call.
+pub fn error_code<E, R>(error: &aws_sdk_organizations::error::SdkError<E, R>) -> String
+where
+    E: aws_sdk_organizations::error::ProvideErrorMetadata,
+{
+    aws_sdk_organizations::error::ProvideErrorMetadata::code(error)
+        .unwrap_or("(no error code)")
+        .to_owned()
+}
+
+/// What the public API shows of an organization's shape: every parent's children, every
+/// account's parent, and every policy's targets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shape {
+    pub root_id: String,
+    /// OU id to the id of its parent.
+    pub unit_parents: std::collections::BTreeMap<String, String>,
+    /// Account id to the id of its parent.
+    pub account_parents: std::collections::BTreeMap<String, String>,
+    /// Policy id to the ids of its targets.
+    pub policy_targets: std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+}
+
+/// Reads the organization's shape through the List operations, walking every page, and
+/// fails the test unless the shape is consistent:
+///
+/// * every account and OU appears under exactly one parent, and `ListParents` names it;
+/// * every account that `ListAccounts` returns is in the tree, and the reverse;
+/// * `ListTargetsForPolicy` and `ListPoliciesForTarget` agree, and every target exists.
+pub async fn checked_shape(client: &Client) -> Shape {
+    use aws_sdk_organizations::types::{ChildType, PolicyType};
+    use std::collections::{BTreeMap, BTreeSet};
+
+    let root_id = client.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_owned();
+    let mut unit_parents = BTreeMap::new();
+    let mut account_parents = BTreeMap::new();
+    let mut parents = vec![root_id.clone()];
+    while let Some(parent) = parents.pop() {
+        for child_type in [ChildType::OrganizationalUnit, ChildType::Account] {
+            let children = all_children(client, &parent, child_type.clone()).await;
+            for child in children {
+                let listed = if child_type == ChildType::Account {
+                    &mut account_parents
+                } else {
+                    parents.push(child.clone());
+                    &mut unit_parents
+                };
+                let earlier = listed.insert(child.clone(), parent.clone());
+                assert_eq!(earlier, None, "{child} is listed under two parents");
+            }
+        }
+    }
+    for (child, parent) in unit_parents.iter().chain(&account_parents) {
+        let parents = client.list_parents().child_id(child).send().await.unwrap();
+        let ids: Vec<&str> = parents.parents().iter().filter_map(|p| p.id()).collect();
+        assert_eq!(ids, vec![parent.as_str()], "ListParents of {child}");
+    }
+
+    let mut listed_accounts = BTreeSet::new();
+    let mut token = None;
+    loop {
+        let page = client
+            .list_accounts()
+            .set_next_token(token)
+            .send()
+            .await
+            .unwrap();
+        listed_accounts.extend(page.accounts().iter().map(|a| a.id().unwrap().to_owned()));
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    let tree_accounts: BTreeSet<String> = account_parents.keys().cloned().collect();
+    assert_eq!(
+        listed_accounts, tree_accounts,
+        "ListAccounts against the tree"
+    );
+
+    let targets: BTreeSet<String> = std::iter::once(root_id.clone())
+        .chain(unit_parents.keys().cloned())
+        .chain(tree_accounts)
+        .collect();
+    let mut policy_targets = BTreeMap::new();
+    let mut token = None;
+    loop {
+        let page = client
+            .list_policies()
+            .filter(PolicyType::ServiceControlPolicy)
+            .set_next_token(token)
+            .send()
+            .await
+            .unwrap();
+        for policy in page.policies() {
+            let policy_id = policy.id().unwrap().to_owned();
+            let ids = policy_target_ids(client, &policy_id).await;
+            for target in &ids {
+                assert!(
+                    targets.contains(target),
+                    "{policy_id} is attached to missing {target}"
+                );
+            }
+            policy_targets.insert(policy_id, ids);
+        }
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    let mut pairs_by_target = 0;
+    for target in &targets {
+        let attached = client
+            .list_policies_for_target()
+            .target_id(target)
+            .filter(PolicyType::ServiceControlPolicy)
+            .max_results(20)
+            .send()
+            .await
+            .unwrap();
+        for policy in attached.policies() {
+            let policy_id = policy.id().unwrap();
+            assert!(
+                policy_targets
+                    .get(policy_id)
+                    .is_some_and(|ids| ids.contains(target)),
+                "ListPoliciesForTarget({target}) names {policy_id}, ListTargetsForPolicy does not"
+            );
+            pairs_by_target += 1;
+        }
+    }
+    let pairs_by_policy: usize = policy_targets.values().map(BTreeSet::len).sum();
+    assert_eq!(
+        pairs_by_target, pairs_by_policy,
+        "attachments listed by target and by policy"
+    );
+    Shape {
+        root_id,
+        unit_parents,
+        account_parents,
+        policy_targets,
+    }
+}
+
+async fn policy_target_ids(client: &Client, policy_id: &str) -> std::collections::BTreeSet<String> {
+    let mut ids = std::collections::BTreeSet::new();
+    let mut token = None;
+    loop {
+        let page = client
+            .list_targets_for_policy()
+            .policy_id(policy_id)
+            .set_next_token(token)
+            .send()
+            .await
+            .unwrap();
+        ids.extend(
+            page.targets()
+                .iter()
+                .map(|t| t.target_id().unwrap().to_owned()),
+        );
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            return ids;
+        }
+    }
+}
+
+/// Lists the ids of `parent`'s children of one type, following every page.
+pub async fn all_children(
+    client: &Client,
+    parent: &str,
+    child_type: aws_sdk_organizations::types::ChildType,
+) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut token = None;
+    loop {
+        let page = client
+            .list_children()
+            .parent_id(parent)
+            .child_type(child_type.clone())
+            .set_next_token(token)
+            .send()
+            .await
+            .unwrap();
+        ids.extend(page.children().iter().map(|c| c.id().unwrap().to_owned()));
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            return ids;
+        }
+    }
+}
