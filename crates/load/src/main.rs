@@ -364,13 +364,7 @@ async fn drive_connection(
     deadline: Instant,
     mut schedule: Option<mpsc::UnboundedReceiver<Instant>>,
 ) -> anyhow::Result<Measured> {
-    let stream = tokio::net::TcpStream::connect(authority)
-        .await
-        .with_context(|| format!("cannot connect to {authority}"))?;
-    stream.set_nodelay(true)?;
-    let (mut sender, driver) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-    tokio::spawn(driver);
-
+    let mut sender = connect(authority).await?;
     let credentials = Credentials::new(account, "load-secret", None, None, "load").into();
     let mut measured = Measured {
         histogram: Histogram::new(3)?,
@@ -390,9 +384,17 @@ async fn drive_connection(
         };
         let call = sequence.next(account_ids);
         let target = format!("AWSOrganizationsV20161128.{}", call.operation);
-        let request = signed_request(authority, &target, call.body, &credentials)?;
-        sender.ready().await?;
-        let response = sender.send_request(request).await?;
+        let request = signed_request(authority, &target, call.body.clone(), &credentials)?;
+        // A server that closes the connection after each response (moto's development
+        // server does) gets a new connection, and the request is sent again on it.
+        let response = match send(&mut sender, request).await {
+            Ok(response) => response,
+            Err(_) => {
+                sender = connect(authority).await?;
+                let request = signed_request(authority, &target, call.body, &credentials)?;
+                send(&mut sender, request).await?
+            }
+        };
         let ok = response.status().is_success();
         let body = response.into_body().collect().await?.to_bytes();
         let micros = u64::try_from(scheduled.elapsed().as_micros()).unwrap_or(u64::MAX);
@@ -415,6 +417,27 @@ async fn drive_connection(
         }
     }
     Ok(measured)
+}
+
+/// Opens an HTTP/1.1 connection to `authority`.
+async fn connect(
+    authority: &str,
+) -> anyhow::Result<hyper::client::conn::http1::SendRequest<Full<Bytes>>> {
+    let stream = tokio::net::TcpStream::connect(authority)
+        .await
+        .with_context(|| format!("cannot connect to {authority}"))?;
+    stream.set_nodelay(true)?;
+    let (sender, driver) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(driver);
+    Ok(sender)
+}
+
+async fn send(
+    sender: &mut hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    request: http::Request<Full<Bytes>>,
+) -> anyhow::Result<http::Response<hyper::body::Incoming>> {
+    sender.ready().await?;
+    Ok(sender.send_request(request).await?)
 }
 
 fn signed_request(
