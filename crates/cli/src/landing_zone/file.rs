@@ -925,6 +925,10 @@ impl Reader {
     }
 
     /// Reads a document given inline: YAML that is converted to JSON, or a string of JSON.
+    ///
+    /// NOTE: an invalid document is reported at the start of its `content` node. For YAML
+    /// content the engine's line and column refer to the converted, single-line JSON, not to
+    /// the YAML lines.
     fn inline_document(
         &mut self,
         name: &str,
