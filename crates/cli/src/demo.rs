@@ -1,13 +1,14 @@
-//! The multi-account organization AWS recommends, built through the Organizations API.
+//! The structure of the multi-account organization AWS recommends, OUs and accounts without
+//! guardrails, built through the Organizations API. Tests and the load generator start from
+//! it; `serve --demo` builds the full example landing zone instead.
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
-
-use anyhow::{Context, bail};
+use anyhow::Context;
 use aws_sdk_organizations::Client;
+use std::collections::HashMap;
 
 use crate::client::sdk_error;
-use aws_sdk_organizations::types::{CreateAccountState, OrganizationFeatureSet};
+use crate::landing_zone::apply;
+use aws_sdk_organizations::types::OrganizationFeatureSet;
 
 /// The OUs, each with the name of its parent OU (`None` for the root), parents first.
 pub const UNITS: &[(&str, Option<&str>)] = &[
@@ -48,9 +49,6 @@ pub const ACCOUNTS: &[(&str, &str, &str)] = &[
         "Non-Production",
     ),
 ];
-
-/// How long to wait for one CreateAccount request to settle.
-const CREATE_ACCOUNT_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// The result of [`ensure`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,52 +154,6 @@ async fn build(client: &Client) -> anyhow::Result<()> {
 
 /// Creates an account and waits for the request to settle; returns the new account's id.
 pub async fn create_account(client: &Client, name: &str, email: &str) -> anyhow::Result<String> {
-    let created = client
-        .create_account()
-        .account_name(name)
-        .email(email)
-        .send()
-        .await
-        .map_err(sdk_error(&format!("CreateAccount for {name}")))?;
-    let request_id = created
-        .create_account_status()
-        .and_then(|status| status.id())
-        .context("CreateAccount returned no request id")?;
-
-    let started = Instant::now();
-    loop {
-        let described = client
-            .describe_create_account_status()
-            .create_account_request_id(request_id)
-            .send()
-            .await
-            .map_err(sdk_error(&format!(
-                "DescribeCreateAccountStatus for {request_id}"
-            )))?;
-        let status = described
-            .create_account_status()
-            .context("DescribeCreateAccountStatus returned no status")?;
-        match status.state() {
-            Some(CreateAccountState::Succeeded) => {
-                return status
-                    .account_id()
-                    .map(str::to_owned)
-                    .context("the succeeded request has no account id");
-            }
-            Some(CreateAccountState::Failed) => {
-                let reason = status
-                    .failure_reason()
-                    .map(|reason| reason.as_str().to_owned())
-                    .unwrap_or_default();
-                bail!("CreateAccount for {name} failed: {reason}");
-            }
-            _ if started.elapsed() > CREATE_ACCOUNT_TIMEOUT => {
-                bail!(
-                    "CreateAccount for {name} did not finish within {} seconds",
-                    CREATE_ACCOUNT_TIMEOUT.as_secs()
-                );
-            }
-            _ => tokio::time::sleep(Duration::from_millis(50)).await,
-        }
-    }
+    let request_id = apply::start_account_creation(client, name, email).await?;
+    apply::wait_for_account(client, &request_id, name).await
 }

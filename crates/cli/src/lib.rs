@@ -6,5 +6,6 @@
 
 pub mod client;
 pub mod demo;
+pub mod landing_zone;
 pub mod simulate;
 pub mod tree;

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use bulkhead::client::{self, Endpoint};
+use bulkhead::landing_zone::{self, ProgressMode};
 use bulkhead::simulate::{Case, DataSource};
-use bulkhead::{demo, tree};
+use bulkhead::tree;
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use cloud::{AuthSettings, Compatibility, Settings};
 use server::ServerConfig;
@@ -35,6 +36,34 @@ enum Command {
     /// Decide whether requests would be allowed, with the decision function the server
     /// enforces with, and show which policy, statement and OU level decides.
     Simulate(SimulateArgs),
+    /// Compare a landing-zone file with the live organization: the changes that would make
+    /// them equal, and the access decisions those changes flip.
+    Plan(PlanArgs),
+    /// Make the live organization equal to a landing-zone file.
+    Apply(ApplyArgs),
+}
+
+#[derive(Debug, Args)]
+struct PlanArgs {
+    /// The landing-zone YAML file.
+    file: PathBuf,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    endpoint: EndpointArgs,
+}
+
+#[derive(Debug, Args)]
+struct ApplyArgs {
+    /// The landing-zone YAML file.
+    file: PathBuf,
+    /// Apply without asking for confirmation. Without it, apply prints the plan and asks on a
+    /// terminal, and refuses to run when standard input is not a terminal.
+    #[arg(long)]
+    auto_approve: bool,
+    #[command(flatten)]
+    endpoint: EndpointArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -229,6 +258,8 @@ fn main() -> anyhow::Result<()> {
             command: OrgCommand::Tree(args),
         } => runtime.block_on(org_tree(args)),
         Command::Simulate(args) => runtime.block_on(simulate(args)),
+        Command::Plan(args) => runtime.block_on(plan(args)),
+        Command::Apply(args) => runtime.block_on(apply(args)),
     }
 }
 
@@ -301,17 +332,26 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
     if args.demo {
         let client = client::emulator_client(&endpoint, &default_account);
-        let outcome = demo::ensure(&client)
-            .await
-            .context("cannot build the demo organization")?;
+        let file = landing_zone::parse(landing_zone::EXAMPLE, landing_zone::EXAMPLE_NAME, None)
+            .map_err(|errors| anyhow::anyhow!("the embedded example is invalid: {errors}"))?;
+        let built = if landing_zone::live::read(&client).await?.exists {
+            false
+        } else {
+            landing_zone::apply(&client, &file, ProgressMode::Quiet)
+                .await
+                .context("cannot build the demo organization")?;
+            true
+        };
         let tree = tree::fetch(&client)
             .await
             .context("cannot read the demo organization")?;
-        match outcome {
-            demo::Outcome::Built => println!("Built the recommended organization:\n"),
-            demo::Outcome::AlreadyPresent => {
-                println!("The store already holds an organization; left it as it is:\n")
-            }
+        if built {
+            println!(
+                "Built the recommended organization from {}:\n",
+                landing_zone::EXAMPLE_NAME
+            );
+        } else {
+            println!("The store already holds an organization; left it as it is:\n");
         }
         println!("{}", tree::render(&tree));
         println!("bulkhead is serving AWS APIs at {endpoint}. Point the AWS CLI at it:\n");
@@ -355,6 +395,62 @@ async fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
         println!("{json}");
     } else {
         print!("{}", bulkhead::simulate::render(&outcomes));
+    }
+    Ok(())
+}
+
+async fn plan(args: PlanArgs) -> anyhow::Result<()> {
+    let file = landing_zone::load(&args.file)?;
+    let client = client::organizations_client(&args.endpoint.endpoint()).await;
+    let plan = landing_zone::plan(&client, &file).await?;
+    if args.json {
+        let json = serde_json::to_string_pretty(&plan).context("cannot encode the plan")?;
+        println!("{json}");
+    } else {
+        print!("{}", landing_zone::render(&plan));
+    }
+    Ok(())
+}
+
+async fn apply(args: ApplyArgs) -> anyhow::Result<()> {
+    let file = landing_zone::load(&args.file)?;
+    let client = client::organizations_client(&args.endpoint.endpoint()).await;
+    if !args.auto_approve {
+        let plan = landing_zone::plan(&client, &file).await?;
+        print!("{}", landing_zone::render(&plan));
+        if plan.structure.changes.is_empty() {
+            return Ok(());
+        }
+        if !std::io::stdin().is_terminal() {
+            anyhow::bail!(
+                "standard input is not a terminal, so apply cannot ask; pass --auto-approve"
+            );
+        }
+        println!(
+            "\nApply these {} changes? Type yes to continue:",
+            plan.structure.changes.len()
+        );
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_line(&mut answer)
+            .context("cannot read the answer")?;
+        if answer.trim() != "yes" {
+            println!("Nothing applied.");
+            return Ok(());
+        }
+    }
+    let outcome = landing_zone::apply(&client, &file, ProgressMode::Auto).await?;
+    let applied = outcome.plan.changes.len();
+    if applied == 0 {
+        println!("No changes: the organization matches {}.", file.source);
+    } else {
+        println!(
+            "Applied {applied} changes; the organization matches {}.",
+            file.source
+        );
+    }
+    for refusal in &outcome.plan.refusals {
+        println!("  not done: {} {}", refusal.subject, refusal.reason);
     }
     Ok(())
 }

@@ -60,6 +60,17 @@ struct Inner {
     iam: Iam,
 }
 
+/// Checks a policy document as CreatePolicy checks it: the size limit of its type, JSON
+/// syntax, and the grammar of an SCP or RCP or the structure of a management policy.
+/// `policy_type` is the API's name, such as `SERVICE_CONTROL_POLICY`. Returns AWS's error
+/// message when the type is unknown or the document is invalid.
+pub fn check_policy_document(policy_type: &str, content: &str) -> Result<(), String> {
+    let parsed: model::organizations::PolicyType =
+        serde_json::from_value(Value::String(policy_type.to_owned()))
+            .map_err(|_| format!("unknown policy type '{policy_type}'"))?;
+    documents::validate(parsed, content).map_err(|error| error.to_string())
+}
+
 /// The outcome of an operation, before it is written on the wire.
 type OperationResult<T> = Result<T, OrganizationsError>;
 

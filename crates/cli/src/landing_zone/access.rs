@@ -1,0 +1,641 @@
+//! The access diff: the (account, action, region) decisions that a plan's policy changes flip.
+//!
+//! The scope is the organization's guardrails. For every member account that exists now and
+//! whose SCP or RCP chain the plan changes (a policy document, an attachment, or a move to
+//! another OU), it decides every action of the catalog in every region the file names, once
+//! with today's chains and once with the planned ones. The caller is a role session in the
+//! account whose identity policies allow everything, so only SCPs and RCPs can deny. The
+//! resource is `*` in the caller's own account.
+//!
+//! Accounts are decided in parallel, one thread per available core. Speed also comes from
+//! three facts. Each distinct document is compiled once. Accounts whose
+//! chains do not change are skipped. When both chains have the same levels, an action that no
+//! statement of a policy added to or removed from any level can match keeps its decision, so
+//! only the actions that such statements match are decided.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use anyhow::Context;
+use catalog::Catalog;
+use policy::{
+    Authorization, Basis, Decision, Evaluator, Level, OrganizationPolicies, Policy, PolicyKind,
+    PolicySet, Principal, Request, Resource, Source,
+};
+use serde::Serialize;
+
+use super::file::{LandingZone, ROOT};
+use super::live::LiveOrganization;
+
+/// The role the diff decides as, in each account.
+pub const PROBE_ROLE: &str = "LandingZoneAccessProbe";
+
+/// How many example actions a group of flips lists.
+const EXAMPLES_PER_GROUP: usize = 5;
+
+const FULL_AWS_ACCESS: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+const RCP_FULL_AWS_ACCESS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+
+/// The access diff of a plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AccessDiff {
+    /// What was decided, in one sentence for the reader.
+    pub scope: String,
+    /// The regions decided in.
+    pub regions: Vec<String>,
+    /// The number of actions in the catalog.
+    pub catalog_actions: usize,
+    /// Member accounts that exist now and were considered.
+    pub accounts_considered: usize,
+    /// Accounts whose SCP or RCP chain the plan changes.
+    pub accounts_with_changed_chains: usize,
+    /// Decisions made, each one (account, action, region) under both chains.
+    pub decisions_evaluated: u64,
+    /// The flips, grouped by account, old and new decision, and deciding policy and level.
+    pub groups: Vec<FlipGroup>,
+    /// Accounts the diff cannot compare, with the reason.
+    pub not_compared: Vec<String>,
+}
+
+/// Flipped decisions that share an account, a change of decision and what decided it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FlipGroup {
+    /// The account's name.
+    pub account: String,
+    /// The account's id.
+    pub account_id: String,
+    /// The decision today: `allow`, `explicit deny` or `implicit deny`.
+    pub old: String,
+    /// The decision after the plan.
+    pub new: String,
+    /// `SCP` or `RCP`.
+    pub policy_type: String,
+    /// The policy whose statement denies (after the plan, or before it when the flip is to
+    /// allow); `None` when a level lacks an Allow.
+    pub policy: Option<String>,
+    /// The deciding statement's Sid, or `#index` when it has none.
+    pub statement: Option<String>,
+    /// The level that decides: `Root`, an OU name or the account's name.
+    pub level: String,
+    /// Its depth: 0 for the root, then each OU, the account last.
+    pub depth: usize,
+    /// The number of (action, region) decisions that flip.
+    pub decisions: usize,
+    /// The number of distinct actions among them.
+    pub actions: usize,
+    /// Up to five of the actions, with a region.
+    pub examples: Vec<String>,
+}
+
+/// One account's chains for one policy type: policy indexes per level, root first.
+type Chain = Vec<(String, Vec<usize>)>;
+
+/// Compiled documents, each distinct (name, document) once.
+struct Compiled {
+    policies: Vec<Policy>,
+    by_key: HashMap<(String, String), usize>,
+    /// Per policy, the catalog actions its statements can match, as a bit set.
+    matches: Vec<Option<Vec<u64>>>,
+}
+
+impl Compiled {
+    fn add(&mut self, name: &str, kind: PolicyKind, document: &str) -> anyhow::Result<usize> {
+        let key = (name.to_owned(), document.to_owned());
+        if let Some(&index) = self.by_key.get(&key) {
+            return Ok(index);
+        }
+        let compiled = Policy::compile(name, kind, document)
+            .with_context(|| format!("cannot compile the policy {name}"))?;
+        let index = self.policies.len();
+        self.policies.push(compiled);
+        self.matches.push(None);
+        self.by_key.insert(key, index);
+        Ok(index)
+    }
+
+    fn matched_actions(&mut self, index: usize, actions: &ActionTable) -> &[u64] {
+        if self.matches[index].is_none() {
+            let mut bits = vec![0u64; actions.names.len().div_ceil(64)];
+            for statement in self.policies[index].statements() {
+                let element = statement.actions();
+                let patterns = element.patterns();
+                for (position, name) in actions.names.iter().enumerate() {
+                    let covered = patterns.iter().any(|pattern| pattern.matches(name));
+                    if covered != element.is_not_action() {
+                        bits[position / 64] |= 1 << (position % 64);
+                    }
+                }
+            }
+            self.matches[index] = Some(bits);
+        }
+        self.matches[index].as_deref().unwrap_or_default()
+    }
+}
+
+/// The catalog's action names, in catalog order.
+pub struct ActionTable {
+    names: Vec<String>,
+}
+
+impl ActionTable {
+    /// Lists every action of `catalog`.
+    pub fn new(catalog: &Catalog) -> ActionTable {
+        ActionTable {
+            names: catalog
+                .all_actions()
+                .map(|action| action.full_name())
+                .collect(),
+        }
+    }
+
+    /// Returns the number of actions.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Returns whether the table has no action.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// One account to compare.
+struct Subject {
+    name: String,
+    id: String,
+    old: [Option<Chain>; 2],
+    new: [Option<Chain>; 2],
+}
+
+/// The two authorization policy types, in the order the chains are kept.
+const KINDS: [(&str, PolicyKind, &str); 2] = [
+    ("SERVICE_CONTROL_POLICY", PolicyKind::ServiceControl, "SCP"),
+    (
+        "RESOURCE_CONTROL_POLICY",
+        PolicyKind::ResourceControl,
+        "RCP",
+    ),
+];
+
+/// Computes the access diff of making `live` equal to `file`.
+pub fn access_diff(
+    file: &LandingZone,
+    live: &LiveOrganization,
+    actions: &ActionTable,
+    evaluator: &Evaluator,
+) -> anyhow::Result<AccessDiff> {
+    let mut diff = AccessDiff {
+        scope: format!(
+            "SCP and RCP decisions for a role session ({PROBE_ROLE}) in each existing member \
+             account whose identity policies allow every action, on resource * in its own \
+             account; identity and resource policies are not part of the diff"
+        ),
+        regions: file.regions.clone(),
+        catalog_actions: actions.len(),
+        ..AccessDiff::default()
+    };
+    if !live.exists {
+        diff.not_compared
+            .push("there is no organization yet, so no account has access to compare".to_owned());
+        return Ok(diff);
+    }
+
+    let mut compiled = Compiled {
+        policies: Vec::new(),
+        by_key: HashMap::new(),
+        matches: Vec::new(),
+    };
+    let mut subjects = Vec::new();
+    for account in &live.accounts {
+        if account.id == live.management_account_id {
+            continue;
+        }
+        diff.accounts_considered += 1;
+        let declared = file
+            .accounts
+            .iter()
+            .find(|declared| declared.email.eq_ignore_ascii_case(&account.email));
+        let old_path = live_path(live, &account.parent_id, &account.name);
+        let new_path = match declared {
+            Some(declared) => planned_path(file, live, &declared.unit, &account.name),
+            None => old_path.clone(),
+        };
+        let mut subject = Subject {
+            name: account.name.clone(),
+            id: account.id.clone(),
+            old: [None, None],
+            new: [None, None],
+        };
+        for (slot, (policy_type, kind, _)) in KINDS.iter().enumerate() {
+            subject.old[slot] = live_chain(live, &old_path, policy_type, *kind, &mut compiled)?;
+            subject.new[slot] =
+                planned_chain(file, live, &new_path, policy_type, *kind, &mut compiled)?;
+        }
+        if subject.old != subject.new {
+            subjects.push(subject);
+        }
+    }
+    let created = file
+        .accounts
+        .iter()
+        .filter(|account| live.account_by_email(&account.email).is_none())
+        .count();
+    if created > 0 {
+        diff.not_compared.push(format!(
+            "{created} account(s) the plan creates have no access today to compare with"
+        ));
+    }
+    diff.accounts_with_changed_chains = subjects.len();
+
+    let relevant: Vec<Vec<u64>> = subjects
+        .iter()
+        .map(|subject| relevant_actions(subject, &mut compiled, actions))
+        .collect();
+
+    // Accounts are independent, so they are split among the available cores.
+    let threads = std::thread::available_parallelism().map_or(1, |count| count.get());
+    let chunk = subjects.len().div_ceil(threads).max(1);
+    let compiled = &compiled;
+    let results: Vec<anyhow::Result<(Vec<FlipGroup>, u64)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = subjects
+            .chunks(chunk)
+            .zip(relevant.chunks(chunk))
+            .map(|(subjects, relevant)| {
+                scope.spawn(move || {
+                    let mut groups = Vec::new();
+                    let mut evaluated = 0;
+                    for (subject, relevant) in subjects.iter().zip(relevant) {
+                        evaluated += compare_account(
+                            subject,
+                            compiled,
+                            actions,
+                            relevant,
+                            file,
+                            evaluator,
+                            &mut groups,
+                        )?;
+                    }
+                    Ok((groups, evaluated))
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("an access diff worker panicked")))
+            })
+            .collect()
+    });
+    for result in results {
+        let (groups, evaluated) = result?;
+        diff.groups.extend(groups);
+        diff.decisions_evaluated += evaluated;
+    }
+    diff.groups.sort_by(|a, b| {
+        (&a.account, &a.level, &a.policy, &a.old).cmp(&(&b.account, &b.level, &b.policy, &b.old))
+    });
+    Ok(diff)
+}
+
+/// Returns the names from the root to an account, through its live OUs.
+fn live_path(live: &LiveOrganization, parent_id: &str, account: &str) -> Vec<String> {
+    let mut path = vec![account.to_owned()];
+    let mut current = parent_id.to_owned();
+    while current != live.root_id {
+        let Some(unit) = live.units.iter().find(|unit| unit.id == current) else {
+            break;
+        };
+        path.push(unit.name.clone());
+        current = unit.parent_id.clone();
+    }
+    path.push(ROOT.to_owned());
+    path.reverse();
+    path
+}
+
+/// Returns the names from the root to an account in `unit` after the plan. OUs the file does
+/// not declare keep their live parents.
+fn planned_path(
+    file: &LandingZone,
+    live: &LiveOrganization,
+    unit: &str,
+    account: &str,
+) -> Vec<String> {
+    let mut path = vec![account.to_owned()];
+    let mut current = unit.to_owned();
+    while current != ROOT && path.len() <= super::file::MAX_OU_DEPTH + 1 {
+        path.push(current.clone());
+        current = match file.units.iter().find(|declared| declared.name == current) {
+            Some(declared) => declared.parent.clone(),
+            None => live.unit_by_name(&current).map_or_else(
+                || ROOT.to_owned(),
+                |existing| live.target_name(&existing.parent_id),
+            ),
+        };
+    }
+    path.push(ROOT.to_owned());
+    path.reverse();
+    path
+}
+
+fn live_chain(
+    live: &LiveOrganization,
+    path: &[String],
+    policy_type: &str,
+    kind: PolicyKind,
+    compiled: &mut Compiled,
+) -> anyhow::Result<Option<Chain>> {
+    if !live.enabled_policy_types.contains(policy_type) {
+        return Ok(None);
+    }
+    let mut chain = Vec::with_capacity(path.len());
+    for name in path {
+        let mut indexes = Vec::new();
+        for policy in live
+            .policies
+            .iter()
+            .filter(|policy| policy.policy_type == policy_type)
+        {
+            if policy
+                .targets
+                .iter()
+                .any(|id| live.target_name(id) == *name)
+            {
+                indexes.push(compiled.add(&policy.name, kind, &policy.content)?);
+            }
+        }
+        chain.push((name.clone(), indexes));
+    }
+    Ok(Some(chain))
+}
+
+fn planned_chain(
+    file: &LandingZone,
+    live: &LiveOrganization,
+    path: &[String],
+    policy_type: &str,
+    kind: PolicyKind,
+    compiled: &mut Compiled,
+) -> anyhow::Result<Option<Chain>> {
+    let enabled = live.enabled_policy_types.contains(policy_type)
+        || file
+            .enabled_policy_types
+            .iter()
+            .any(|enabled| enabled == policy_type);
+    if !enabled {
+        return Ok(None);
+    }
+    let mut chain = Vec::with_capacity(path.len());
+    for name in path {
+        let exists_live = name == ROOT
+            || live.unit_by_name(name).is_some()
+            || live.accounts.iter().any(|account| account.name == *name);
+        let mut indexes = Vec::new();
+        let mut has_managed = false;
+        for policy in live
+            .policies
+            .iter()
+            .filter(|policy| policy.policy_type == policy_type)
+        {
+            let declared = file.policies.iter().any(|declared| {
+                declared.name == policy.name && declared.policy_type == policy_type
+            });
+            if declared
+                || !policy
+                    .targets
+                    .iter()
+                    .any(|id| live.target_name(id) == *name)
+            {
+                continue;
+            }
+            has_managed |= policy.aws_managed;
+            indexes.push(compiled.add(&policy.name, kind, &policy.content)?);
+        }
+        // AWS attaches its full-access policy to every new OU and account, and to every
+        // target when the type is first enabled.
+        if !has_managed && (!exists_live || !live.enabled_policy_types.contains(policy_type)) {
+            let (managed_name, document) = match kind {
+                PolicyKind::ResourceControl => ("RCPFullAWSAccess", RCP_FULL_AWS_ACCESS),
+                _ => ("FullAWSAccess", FULL_AWS_ACCESS),
+            };
+            let managed = live
+                .policies
+                .iter()
+                .find(|policy| policy.aws_managed && policy.policy_type == policy_type)
+                .map_or((managed_name, document), |policy| {
+                    (policy.name.as_str(), policy.content.as_str())
+                });
+            indexes.push(compiled.add(managed.0, kind, managed.1)?);
+        }
+        for policy in file
+            .policies
+            .iter()
+            .filter(|policy| policy.policy_type == policy_type)
+        {
+            if policy.targets.iter().any(|target| target == name) {
+                indexes.push(compiled.add(&policy.name, kind, &policy.content)?);
+            }
+        }
+        chain.push((name.clone(), indexes));
+    }
+    Ok(Some(chain))
+}
+
+/// Returns the catalog actions whose decision may differ between the account's chains, as a
+/// bit set; every action when the chains' levels differ.
+fn relevant_actions(subject: &Subject, compiled: &mut Compiled, actions: &ActionTable) -> Vec<u64> {
+    let words = actions.len().div_ceil(64);
+    let all = || {
+        let mut bits = vec![u64::MAX; words];
+        if let Some(last) = bits.last_mut()
+            && !actions.len().is_multiple_of(64)
+        {
+            *last = (1u64 << (actions.len() % 64)) - 1;
+        }
+        bits
+    };
+    let mut relevant = vec![0u64; words];
+    for slot in 0..KINDS.len() {
+        let (old, new) = (&subject.old[slot], &subject.new[slot]);
+        let (Some(old), Some(new)) = (old, new) else {
+            if old != new {
+                return all();
+            }
+            continue;
+        };
+        if old.len() != new.len() {
+            return all();
+        }
+        for ((_, before), (_, after)) in old.iter().zip(new) {
+            let changed = before
+                .iter()
+                .filter(|index| !after.contains(index))
+                .chain(after.iter().filter(|index| !before.contains(index)));
+            for &index in changed {
+                let matched = compiled.matched_actions(index, actions);
+                for (word, bits) in relevant.iter_mut().zip(matched) {
+                    *word |= bits;
+                }
+            }
+        }
+    }
+    relevant
+}
+
+/// A group's flipped decisions, its distinct actions and its examples.
+type GroupCount = (usize, BTreeSet<String>, Vec<String>);
+
+/// The key of a flip group, before it is counted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct GroupKey {
+    old: &'static str,
+    new: &'static str,
+    policy_type: &'static str,
+    policy: Option<String>,
+    statement: Option<String>,
+    level: String,
+    depth: usize,
+}
+
+/// Decides the relevant actions of one account under both chains and adds its flip groups
+/// to `flips`; returns the number of (action, region) pairs decided.
+fn compare_account(
+    subject: &Subject,
+    compiled: &Compiled,
+    actions: &ActionTable,
+    relevant: &[u64],
+    file: &LandingZone,
+    evaluator: &Evaluator,
+    flips: &mut Vec<FlipGroup>,
+) -> anyhow::Result<u64> {
+    let identity = [Policy::compile(
+        "identity-allow-all",
+        PolicyKind::Identity,
+        FULL_AWS_ACCESS,
+    )?];
+    let chains = |chains: &[Option<Chain>; 2]| -> [Option<OrganizationPolicies>; 2] {
+        chains.clone().map(|chain| {
+            chain.map(|levels| {
+                OrganizationPolicies::member(
+                    levels
+                        .iter()
+                        .map(|(name, indexes)| {
+                            let policies = indexes
+                                .iter()
+                                .map(|&index| compiled.policies[index].clone())
+                                .collect();
+                            Level::new(name, policies)
+                        })
+                        .collect(),
+                )
+            })
+        })
+    };
+    let old = chains(&subject.old);
+    let new = chains(&subject.new);
+    let old_set = policy_set(&identity, &old);
+    let new_set = policy_set(&identity, &new);
+
+    let role_arn = format!("arn:aws:iam::{}:role/{PROBE_ROLE}", subject.id);
+    let principal = Principal::assumed_role(&role_arn, "plan")
+        .map_err(|error| anyhow::anyhow!("cannot describe the probe role {role_arn}: {error}"))?;
+    let resource = Resource::new("*").with_account(&subject.id);
+
+    let mut groups: BTreeMap<GroupKey, GroupCount> = BTreeMap::new();
+    let mut evaluated = 0u64;
+    for (position, name) in actions.names.iter().enumerate() {
+        if relevant[position / 64] & (1 << (position % 64)) == 0 {
+            continue;
+        }
+        for region in &file.regions {
+            let request = Request::builder(principal.clone(), name, resource.clone())
+                .region(region)
+                .build()
+                .map_err(|error| anyhow::anyhow!("cannot describe {name} in {region}: {error}"))?;
+            evaluated += 1;
+            let before = evaluator.authorize(&request, &old_set);
+            let after = evaluator.authorize(&request, &new_set);
+            if before.decision == after.decision {
+                continue;
+            }
+            let key = group_key(&before, &after);
+            let entry = groups.entry(key).or_default();
+            entry.0 += 1;
+            if entry.1.insert(name.clone()) && entry.2.len() < EXAMPLES_PER_GROUP {
+                entry.2.push(format!("{name} in {region}"));
+            }
+        }
+    }
+
+    for (key, (decisions, distinct, examples)) in groups {
+        flips.push(FlipGroup {
+            account: subject.name.clone(),
+            account_id: subject.id.clone(),
+            old: key.old.to_owned(),
+            new: key.new.to_owned(),
+            policy_type: key.policy_type.to_owned(),
+            policy: key.policy,
+            statement: key.statement,
+            level: key.level,
+            depth: key.depth,
+            decisions,
+            actions: distinct.len(),
+            examples,
+        });
+    }
+    Ok(evaluated)
+}
+
+fn policy_set<'p>(
+    identity: &'p [Policy],
+    chains: &'p [Option<OrganizationPolicies>; 2],
+) -> PolicySet<'p> {
+    PolicySet {
+        identity,
+        service_control: chains[0].as_ref(),
+        resource_control: chains[1].as_ref(),
+        ..PolicySet::default()
+    }
+}
+
+fn decision_name(decision: Decision) -> &'static str {
+    match decision {
+        Decision::Allowed => "allow",
+        Decision::ExplicitlyDenied => "explicit deny",
+        Decision::ImplicitlyDenied => "implicit deny",
+    }
+}
+
+/// Groups a flip by what denies: the new decision's basis when the plan denies, the old one
+/// when the plan allows what was denied.
+fn group_key(before: &Authorization<'_>, after: &Authorization<'_>) -> GroupKey {
+    let deciding = if after.is_allowed() { before } else { after };
+    let (source, policy, statement) = match deciding.basis {
+        Basis::ExplicitDeny { source, statement } | Basis::Allow { source, statement } => (
+            Some(source),
+            Some(statement.policy_id().to_owned()),
+            Some(match statement.sid() {
+                Some(sid) if !sid.is_empty() => sid.to_owned(),
+                _ => format!("#{}", statement.index()),
+            }),
+        ),
+        Basis::NoAllow { source } => (Some(source), None, None),
+        Basis::RootUser | Basis::AlwaysAllowed => (None, None, None),
+    };
+    let (policy_type, level, depth) = match source {
+        Some(Source::ServiceControl { level, target }) => ("SCP", target.to_owned(), level),
+        Some(Source::ResourceControl { level, target }) => ("RCP", target.to_owned(), level),
+        _ => ("identity", String::new(), 0),
+    };
+    GroupKey {
+        old: decision_name(before.decision),
+        new: decision_name(after.decision),
+        policy_type,
+        policy,
+        statement,
+        level,
+        depth,
+    }
+}

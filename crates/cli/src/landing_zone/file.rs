@@ -1,0 +1,1264 @@
+//! The landing-zone file: its model, and the loader that checks every rule before anything
+//! talks to an endpoint.
+//!
+//! The loader reads YAML with saphyr, which keeps the line and column of every node, so that a
+//! reference to an unknown OU or a malformed policy is reported at the place it is written.
+//! It collects every problem of a file, not only the first.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use saphyr::{LoadableYamlNode, MarkedYaml, Marker, Scalar, YamlData};
+use serde_json::Value;
+
+/// The name that stands for the organization's root in `parent`, `ou` and `targets`.
+pub const ROOT: &str = "Root";
+
+/// The deepest OU nesting AWS allows below the root.
+pub const MAX_OU_DEPTH: usize = 5;
+
+/// The most SCPs (or RCPs) AWS lets one root, OU or account have attached.
+pub const MAX_POLICIES_PER_TARGET: usize = 5;
+
+/// The policy types AWS Organizations has, by their API names.
+pub const POLICY_TYPES: &[&str] = &[
+    "SERVICE_CONTROL_POLICY",
+    "RESOURCE_CONTROL_POLICY",
+    "TAG_POLICY",
+    "BACKUP_POLICY",
+    "AISERVICES_OPT_OUT_POLICY",
+    "CHATBOT_POLICY",
+    "DECLARATIVE_POLICY_EC2",
+    "SECURITYHUB_POLICY",
+    "INSPECTOR_POLICY",
+    "UPGRADE_ROLLOUT_POLICY",
+    "BEDROCK_POLICY",
+    "S3_POLICY",
+    "NETWORK_SECURITY_DIRECTOR_POLICY",
+];
+
+/// The region the access diff decides in when the file names none.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// A landing zone as the file declares it, checked and with every reference resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LandingZone {
+    /// Where the file was read from, for messages.
+    pub source: String,
+    /// The regions the access diff decides requests in.
+    pub regions: Vec<String>,
+    /// Policy types to enable in the root.
+    pub enabled_policy_types: Vec<String>,
+    /// Service principals with trusted access to the organization.
+    pub trusted_services: Vec<String>,
+    /// The OU that accounts marked `retire` move to.
+    pub retirement_ou: Option<String>,
+    /// Tags of the root.
+    pub root_tags: BTreeMap<String, String>,
+    /// The OUs, every parent before its children.
+    pub units: Vec<Unit>,
+    /// The member accounts.
+    pub accounts: Vec<Account>,
+    /// The policies the file manages.
+    pub policies: Vec<PolicyDeclaration>,
+    /// Accounts that administer a service for the organization.
+    pub delegated_administrators: Vec<DelegatedAdministrator>,
+}
+
+/// An organizational unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// The OU name, unique in the file.
+    pub name: String,
+    /// The parent OU's name, or [`ROOT`].
+    pub parent: String,
+    /// Tags of the OU.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A member account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The account name, unique in the file.
+    pub name: String,
+    /// The root user's email address, unique in the file; it identifies the account.
+    pub email: String,
+    /// The OU the account belongs in, or [`ROOT`]. For a retired account this is the
+    /// retirement OU.
+    pub unit: String,
+    /// Whether the account is retired: it moves to the retirement OU, since an account
+    /// cannot be deleted.
+    pub retired: bool,
+    /// Tags of the account.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A policy and where it is attached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyDeclaration {
+    /// The policy name, unique in the file.
+    pub name: String,
+    /// The API name of the type, such as `SERVICE_CONTROL_POLICY`.
+    pub policy_type: String,
+    /// The description.
+    pub description: String,
+    /// The document as sent to CreatePolicy and UpdatePolicy.
+    pub content: String,
+    /// The document, parsed, for comparing with the live one whatever its whitespace.
+    pub document: Value,
+    /// Names of the root ([`ROOT`]), OUs and accounts it is attached to.
+    pub targets: Vec<String>,
+    /// Tags of the policy.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// An account registered as delegated administrator of a service.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DelegatedAdministrator {
+    /// The account's name in the file.
+    pub account: String,
+    /// The service principal, such as `guardduty.amazonaws.com`.
+    pub service: String,
+}
+
+/// One problem in a file, at a line and column (both from 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    /// The file.
+    pub source: String,
+    /// The line, from 1.
+    pub line: usize,
+    /// The column, from 1.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.source, self.line, self.column, self.message
+        )
+    }
+}
+
+/// Every problem found in a file, in the order of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileErrors(pub Vec<FileError>);
+
+impl fmt::Display for FileErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.0.len();
+        let noun = if count == 1 { "problem" } else { "problems" };
+        writeln!(f, "the landing-zone file is invalid ({count} {noun}):")?;
+        for error in &self.0 {
+            writeln!(f, "  {error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for FileErrors {}
+
+/// Reads and checks the landing-zone file at `path`. Policy files named in it are read
+/// relative to its directory.
+pub fn load(path: &Path) -> Result<LandingZone, FileErrors> {
+    let source = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        FileErrors(vec![FileError {
+            source: source.clone(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read the file: {error}"),
+        }])
+    })?;
+    let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    parse(&text, &source, Some(&directory))
+}
+
+/// Checks landing-zone YAML `text`, naming it `source` in messages. With no `directory`, a
+/// policy given as a `file` is an error, as for the file embedded in the binary.
+pub fn parse(
+    text: &str,
+    source: &str,
+    directory: Option<&Path>,
+) -> Result<LandingZone, FileErrors> {
+    let mut reader = Reader {
+        source: source.to_owned(),
+        directory: directory.map(Path::to_path_buf),
+        errors: Vec::new(),
+    };
+    let documents = match MarkedYaml::load_from_str(text) {
+        Ok(documents) => documents,
+        Err(error) => {
+            let marker = *error.marker();
+            reader.error_at(marker, format!("invalid YAML: {}", error.info()));
+            return Err(FileErrors(reader.errors));
+        }
+    };
+    let Some(document) = documents.first() else {
+        reader.error_at(
+            Marker::new(0, 1, 0),
+            "the file is empty; expected a mapping with `organization`, `organizational_units`, \
+             `accounts` and `policies`"
+                .to_owned(),
+        );
+        return Err(FileErrors(reader.errors));
+    };
+    if documents.len() > 1 {
+        reader.error(
+            &documents[1],
+            "the file has more than one YAML document; keep the landing zone in one".to_owned(),
+        );
+    }
+
+    let landing_zone = reader.landing_zone(document);
+    if reader.errors.is_empty() {
+        Ok(landing_zone)
+    } else {
+        reader
+            .errors
+            .sort_by_key(|error| (error.line, error.column));
+        Err(FileErrors(reader.errors))
+    }
+}
+
+/// A name as written, with where it was written.
+#[derive(Debug, Clone)]
+struct Named {
+    name: String,
+    at: Marker,
+}
+
+/// An OU before its parent reference is checked.
+struct RawUnit {
+    name: Named,
+    parent: Option<Named>,
+    tags: BTreeMap<String, String>,
+}
+
+/// An account before its references are checked.
+struct RawAccount {
+    name: Named,
+    email: Named,
+    unit: Option<Named>,
+    retired: bool,
+    tags: BTreeMap<String, String>,
+}
+
+/// A policy before its targets are checked.
+struct RawPolicy {
+    name: Named,
+    policy_type: Named,
+    description: String,
+    content: Option<(String, Value)>,
+    targets: Vec<Named>,
+    tags: BTreeMap<String, String>,
+}
+
+struct Reader {
+    source: String,
+    directory: Option<PathBuf>,
+    errors: Vec<FileError>,
+}
+
+impl Reader {
+    fn error_at(&mut self, marker: Marker, message: String) {
+        self.errors.push(FileError {
+            source: self.source.clone(),
+            line: marker.line(),
+            column: marker.col() + 1,
+            message,
+        });
+    }
+
+    fn error(&mut self, node: &MarkedYaml<'_>, message: String) {
+        self.error_at(node.span.start, message);
+    }
+
+    /// Returns the entries of a mapping node, reporting keys outside `allowed`.
+    fn mapping<'n, 'i>(
+        &mut self,
+        node: &'n MarkedYaml<'i>,
+        what: &str,
+        allowed: &[&str],
+    ) -> Vec<(String, &'n MarkedYaml<'i>)> {
+        let YamlData::Mapping(mapping) = &node.data else {
+            self.error(node, format!("{what} must be a mapping of keys to values"));
+            return Vec::new();
+        };
+        let mut entries = Vec::new();
+        for (key, value) in mapping {
+            let Some(name) = scalar_text(key) else {
+                self.error(key, format!("a key of {what} must be a string"));
+                continue;
+            };
+            if !allowed.contains(&name.as_str()) {
+                self.error(
+                    key,
+                    format!(
+                        "unknown key `{name}` in {what}; expected one of: {}",
+                        allowed.join(", ")
+                    ),
+                );
+                continue;
+            }
+            entries.push((name, value));
+        }
+        entries
+    }
+
+    fn sequence<'n, 'i>(&mut self, node: &'n MarkedYaml<'i>, what: &str) -> &'n [MarkedYaml<'i>] {
+        match &node.data {
+            YamlData::Sequence(items) => items,
+            YamlData::Value(Scalar::Null) => &[],
+            _ => {
+                self.error(node, format!("{what} must be a list"));
+                &[]
+            }
+        }
+    }
+
+    fn text(&mut self, node: &MarkedYaml<'_>, what: &str) -> Option<Named> {
+        match scalar_text(node) {
+            Some(text) if !text.trim().is_empty() => Some(Named {
+                name: text,
+                at: node.span.start,
+            }),
+            Some(_) => {
+                self.error(node, format!("{what} must not be empty"));
+                None
+            }
+            None => {
+                self.error(node, format!("{what} must be a string"));
+                None
+            }
+        }
+    }
+
+    fn texts(&mut self, node: &MarkedYaml<'_>, what: &str) -> Vec<Named> {
+        let items = self.sequence(node, what);
+        items
+            .iter()
+            .filter_map(|item| self.text(item, &format!("an entry of {what}")))
+            .collect()
+    }
+
+    fn tags(&mut self, node: &MarkedYaml<'_>, what: &str) -> BTreeMap<String, String> {
+        let YamlData::Mapping(mapping) = &node.data else {
+            if !matches!(node.data, YamlData::Value(Scalar::Null)) {
+                self.error(
+                    node,
+                    format!("the tags of {what} must be a mapping of key: value"),
+                );
+            }
+            return BTreeMap::new();
+        };
+        let mut tags = BTreeMap::new();
+        for (key, value) in mapping {
+            let Some(key_text) = scalar_text(key).filter(|key| !key.is_empty()) else {
+                self.error(
+                    key,
+                    format!("a tag key of {what} must be a non-empty string"),
+                );
+                continue;
+            };
+            if key_text.chars().count() > 128 {
+                self.error(
+                    key,
+                    format!("the tag key `{key_text}` is longer than 128 characters"),
+                );
+            }
+            let value_text = match &value.data {
+                YamlData::Value(Scalar::Null) => String::new(),
+                _ => match scalar_text(value) {
+                    Some(text) => text,
+                    None => {
+                        self.error(
+                            value,
+                            format!("the value of tag `{key_text}` must be a string"),
+                        );
+                        continue;
+                    }
+                },
+            };
+            if value_text.chars().count() > 256 {
+                self.error(
+                    value,
+                    format!("the value of tag `{key_text}` is longer than 256 characters"),
+                );
+            }
+            tags.insert(key_text, value_text);
+        }
+        tags
+    }
+
+    fn landing_zone(&mut self, document: &MarkedYaml<'_>) -> LandingZone {
+        let mut landing_zone = LandingZone {
+            source: self.source.clone(),
+            regions: Vec::new(),
+            enabled_policy_types: Vec::new(),
+            trusted_services: Vec::new(),
+            retirement_ou: None,
+            root_tags: BTreeMap::new(),
+            units: Vec::new(),
+            accounts: Vec::new(),
+            policies: Vec::new(),
+            delegated_administrators: Vec::new(),
+        };
+        let entries = self.mapping(
+            document,
+            "the landing zone",
+            &[
+                "organization",
+                "organizational_units",
+                "accounts",
+                "policies",
+                "delegated_administrators",
+            ],
+        );
+
+        let mut retirement_ou = None;
+        let mut policy_types = Vec::new();
+        let mut raw_units = Vec::new();
+        let mut raw_accounts = Vec::new();
+        let mut raw_policies = Vec::new();
+        let mut raw_delegations = Vec::new();
+        for (key, value) in entries {
+            match key.as_str() {
+                "organization" => {
+                    let organization = self.organization(value, &mut landing_zone);
+                    retirement_ou = organization.0;
+                    policy_types = organization.1;
+                }
+                "organizational_units" => raw_units = self.units(value),
+                "accounts" => raw_accounts = self.accounts(value),
+                "policies" => raw_policies = self.policies(value),
+                _ => raw_delegations = self.delegations(value),
+            }
+        }
+        if landing_zone.regions.is_empty() {
+            landing_zone.regions.push(DEFAULT_REGION.to_owned());
+        }
+
+        let units = self.resolve_units(raw_units);
+        let known_units: HashMap<String, Marker> = units
+            .iter()
+            .map(|(unit, at)| (unit.name.clone(), *at))
+            .collect();
+        landing_zone.units = units.into_iter().map(|(unit, _)| unit).collect();
+
+        if let Some(retirement) = &retirement_ou
+            && retirement.name != ROOT
+            && !known_units.contains_key(&retirement.name)
+        {
+            self.error_at(
+                retirement.at,
+                format!(
+                    "retirement_ou names the OU `{}`, which organizational_units does not declare",
+                    retirement.name
+                ),
+            );
+        }
+        landing_zone.retirement_ou = retirement_ou.map(|named| named.name);
+
+        landing_zone.accounts = self.resolve_accounts(
+            raw_accounts,
+            &known_units,
+            landing_zone.retirement_ou.as_deref(),
+        );
+        let account_names: HashMap<String, Marker> = landing_zone
+            .accounts
+            .iter()
+            .map(|account| (account.name.clone(), Marker::new(0, 1, 0)))
+            .collect();
+        for unit in &landing_zone.units {
+            if account_names.contains_key(&unit.name)
+                && let Some(at) = known_units.get(&unit.name)
+            {
+                self.error_at(
+                    *at,
+                    format!(
+                        "`{}` names both an OU and an account; targets refer to them by name, so \
+                         give them different names",
+                        unit.name
+                    ),
+                );
+            }
+        }
+
+        landing_zone.policies =
+            self.resolve_policies(raw_policies, &known_units, &account_names, &policy_types);
+        self.check_policies_per_target(&landing_zone.policies);
+        landing_zone.enabled_policy_types =
+            policy_types.into_iter().map(|named| named.name).collect();
+        landing_zone.delegated_administrators =
+            self.resolve_delegations(raw_delegations, &account_names);
+        landing_zone
+    }
+
+    /// Reads `organization`; returns the retirement OU and the enabled policy types, which
+    /// later checks need with their positions.
+    fn organization(
+        &mut self,
+        node: &MarkedYaml<'_>,
+        landing_zone: &mut LandingZone,
+    ) -> (Option<Named>, Vec<Named>) {
+        let mut retirement_ou = None;
+        let mut policy_types = Vec::new();
+        let entries = self.mapping(
+            node,
+            "organization",
+            &[
+                "regions",
+                "enabled_policy_types",
+                "trusted_services",
+                "retirement_ou",
+                "tags",
+            ],
+        );
+        for (key, value) in entries {
+            match key.as_str() {
+                "regions" => {
+                    for region in self.texts(value, "regions") {
+                        if !is_region_name(&region.name) {
+                            self.error_at(
+                                region.at,
+                                format!("`{}` is not a region name such as us-east-1", region.name),
+                            );
+                        } else if !landing_zone.regions.contains(&region.name) {
+                            landing_zone.regions.push(region.name);
+                        }
+                    }
+                }
+                "enabled_policy_types" => {
+                    for policy_type in self.texts(value, "enabled_policy_types") {
+                        if !POLICY_TYPES.contains(&policy_type.name.as_str()) {
+                            self.error_at(
+                                policy_type.at,
+                                unknown_policy_type_message(&policy_type.name),
+                            );
+                        } else if policy_types
+                            .iter()
+                            .any(|seen: &Named| seen.name == policy_type.name)
+                        {
+                            self.error_at(
+                                policy_type.at,
+                                format!("the policy type {} is listed twice", policy_type.name),
+                            );
+                        } else {
+                            policy_types.push(policy_type);
+                        }
+                    }
+                }
+                "trusted_services" => {
+                    for service in self.texts(value, "trusted_services") {
+                        if !service.name.ends_with(".amazonaws.com") {
+                            self.error_at(
+                                service.at,
+                                format!(
+                                    "`{}` is not a service principal such as config.amazonaws.com",
+                                    service.name
+                                ),
+                            );
+                        } else if !landing_zone.trusted_services.contains(&service.name) {
+                            landing_zone.trusted_services.push(service.name);
+                        }
+                    }
+                }
+                "retirement_ou" => retirement_ou = self.text(value, "retirement_ou"),
+                _ => landing_zone.root_tags = self.tags(value, "the root"),
+            }
+        }
+        (retirement_ou, policy_types)
+    }
+
+    fn units(&mut self, node: &MarkedYaml<'_>) -> Vec<RawUnit> {
+        let mut units = Vec::new();
+        for item in self.sequence(node, "organizational_units") {
+            let entries = self.mapping(item, "an OU", &["name", "parent", "tags"]);
+            let mut name = None;
+            let mut parent = None;
+            let mut tags = BTreeMap::new();
+            for (key, value) in entries {
+                match key.as_str() {
+                    "name" => name = self.text(value, "an OU name"),
+                    "parent" => parent = self.text(value, "an OU parent"),
+                    _ => tags = self.tags(value, "an OU"),
+                }
+            }
+            match name {
+                Some(name) if name.name.chars().count() > 128 => self.error_at(
+                    name.at,
+                    "an OU name may have at most 128 characters".to_owned(),
+                ),
+                Some(name) if name.name == ROOT => self.error_at(
+                    name.at,
+                    format!(
+                        "`{ROOT}` stands for the organization's root; give the OU another name"
+                    ),
+                ),
+                Some(name) => units.push(RawUnit { name, parent, tags }),
+                None => self.error(item, "an OU needs a `name`".to_owned()),
+            }
+        }
+        units
+    }
+
+    /// Checks OU names and parents and orders the OUs parents first. Rejects duplicates,
+    /// unknown parents, cycles and nesting deeper than AWS allows.
+    fn resolve_units(&mut self, raw_units: Vec<RawUnit>) -> Vec<(Unit, Marker)> {
+        let mut by_name: HashMap<String, usize> = HashMap::new();
+        let mut units: Vec<RawUnit> = Vec::new();
+        for unit in raw_units {
+            if let Some(&first) = by_name.get(&unit.name.name) {
+                let first_line = units[first].name.at.line();
+                self.error_at(
+                    unit.name.at,
+                    format!(
+                        "the OU name `{}` is declared twice (first at line {first_line}); OU names \
+                         must be unique in the file",
+                        unit.name.name
+                    ),
+                );
+                continue;
+            }
+            by_name.insert(unit.name.name.clone(), units.len());
+            units.push(unit);
+        }
+
+        for unit in &units {
+            if let Some(parent) = &unit.parent
+                && parent.name != ROOT
+                && !by_name.contains_key(&parent.name)
+            {
+                self.error_at(
+                    parent.at,
+                    format!(
+                        "the OU `{}` has parent `{}`, which organizational_units does not declare",
+                        unit.name.name, parent.name
+                    ),
+                );
+            }
+        }
+
+        // Depth from the root; a walk that revisits an OU has found a cycle.
+        let parent_of = |unit: &RawUnit| -> Option<usize> {
+            unit.parent
+                .as_ref()
+                .and_then(|parent| by_name.get(&parent.name).copied())
+        };
+        let mut depths = vec![0usize; units.len()];
+        let mut in_cycle = vec![false; units.len()];
+        for (index, unit) in units.iter().enumerate() {
+            let mut path = vec![index];
+            let mut current = parent_of(unit);
+            while let Some(parent) = current {
+                if let Some(position) = path.iter().position(|&seen| seen == parent) {
+                    if !in_cycle[index] {
+                        let cycle: Vec<usize> = path[position..].to_vec();
+                        for &member in &cycle {
+                            in_cycle[member] = true;
+                        }
+                        let mut names: Vec<&str> = cycle
+                            .iter()
+                            .map(|&member| units[member].name.name.as_str())
+                            .collect();
+                        names.push(units[parent].name.name.as_str());
+                        let at = units[cycle[0]]
+                            .parent
+                            .as_ref()
+                            .map_or(unit.name.at, |p| p.at);
+                        self.error_at(
+                            at,
+                            format!("the OU parents form a cycle: {}", names.join(" -> ")),
+                        );
+                    }
+                    break;
+                }
+                path.push(parent);
+                current = parent_of(&units[parent]);
+            }
+            depths[index] = path.len();
+        }
+        for (index, unit) in units.iter().enumerate() {
+            if !in_cycle[index] && depths[index] > MAX_OU_DEPTH {
+                self.error_at(
+                    unit.name.at,
+                    format!(
+                        "the OU `{}` is nested {} levels below the root; AWS allows at most {MAX_OU_DEPTH}",
+                        unit.name.name, depths[index]
+                    ),
+                );
+            }
+        }
+
+        let mut order: Vec<usize> = (0..units.len()).filter(|&index| !in_cycle[index]).collect();
+        order.sort_by_key(|&index| depths[index]);
+        order
+            .into_iter()
+            .map(|index| {
+                let unit = &units[index];
+                let resolved = Unit {
+                    name: unit.name.name.clone(),
+                    parent: unit
+                        .parent
+                        .as_ref()
+                        .map_or_else(|| ROOT.to_owned(), |parent| parent.name.clone()),
+                    tags: unit.tags.clone(),
+                };
+                (resolved, unit.name.at)
+            })
+            .collect()
+    }
+
+    fn accounts(&mut self, node: &MarkedYaml<'_>) -> Vec<RawAccount> {
+        let mut accounts = Vec::new();
+        for item in self.sequence(node, "accounts") {
+            let entries = self.mapping(
+                item,
+                "an account",
+                &["name", "email", "ou", "retire", "tags"],
+            );
+            let (mut name, mut email, mut unit) = (None, None, None);
+            let mut retired = false;
+            let mut tags = BTreeMap::new();
+            for (key, value) in entries {
+                match key.as_str() {
+                    "name" => name = self.text(value, "an account name"),
+                    "email" => email = self.text(value, "an account email"),
+                    "ou" => unit = self.text(value, "an account's OU"),
+                    "retire" => match &value.data {
+                        YamlData::Value(Scalar::Boolean(flag)) => retired = *flag,
+                        _ => self.error(value, "`retire` must be true or false".to_owned()),
+                    },
+                    _ => tags = self.tags(value, "an account"),
+                }
+            }
+            let (Some(name), Some(email)) = (name, email) else {
+                self.error(item, "an account needs a `name` and an `email`".to_owned());
+                continue;
+            };
+            if !is_email(&email.name) {
+                self.error_at(
+                    email.at,
+                    format!("`{}` is not an email address", email.name),
+                );
+            }
+            if name.name.chars().count() > 50 {
+                self.error_at(
+                    name.at,
+                    "an account name may have at most 50 characters".to_owned(),
+                );
+            }
+            accounts.push(RawAccount {
+                name,
+                email,
+                unit,
+                retired,
+                tags,
+            });
+        }
+        accounts
+    }
+
+    fn resolve_accounts(
+        &mut self,
+        raw_accounts: Vec<RawAccount>,
+        units: &HashMap<String, Marker>,
+        retirement_ou: Option<&str>,
+    ) -> Vec<Account> {
+        let mut names: HashMap<String, usize> = HashMap::new();
+        let mut emails: HashMap<String, usize> = HashMap::new();
+        let mut accounts = Vec::new();
+        for account in raw_accounts {
+            if let Some(line) = names.get(&account.name.name) {
+                self.error_at(
+                    account.name.at,
+                    format!(
+                        "the account name `{}` is declared twice (first at line {line})",
+                        account.name.name
+                    ),
+                );
+                continue;
+            }
+            let email_key = account.email.name.to_ascii_lowercase();
+            if let Some(line) = emails.get(&email_key) {
+                self.error_at(
+                    account.email.at,
+                    format!(
+                        "the email `{}` is used twice (first at line {line}); every account needs its own",
+                        account.email.name
+                    ),
+                );
+                continue;
+            }
+            names.insert(account.name.name.clone(), account.name.at.line());
+            emails.insert(email_key, account.email.at.line());
+
+            let unit = if account.retired {
+                match retirement_ou {
+                    Some(retirement) => retirement.to_owned(),
+                    None => {
+                        self.error_at(
+                            account.name.at,
+                            format!(
+                                "the account `{}` is marked retire, but organization.retirement_ou \
+                                 names no OU to move it to",
+                                account.name.name
+                            ),
+                        );
+                        continue;
+                    }
+                }
+            } else {
+                match &account.unit {
+                    Some(unit) if unit.name == ROOT || units.contains_key(&unit.name) => {
+                        unit.name.clone()
+                    }
+                    Some(unit) => {
+                        self.error_at(
+                            unit.at,
+                            format!(
+                                "the account `{}` is in OU `{}`, which organizational_units does not declare",
+                                account.name.name, unit.name
+                            ),
+                        );
+                        continue;
+                    }
+                    None => ROOT.to_owned(),
+                }
+            };
+            accounts.push(Account {
+                name: account.name.name,
+                email: account.email.name,
+                unit,
+                retired: account.retired,
+                tags: account.tags,
+            });
+        }
+        accounts
+    }
+
+    fn policies(&mut self, node: &MarkedYaml<'_>) -> Vec<RawPolicy> {
+        let mut policies = Vec::new();
+        for item in self.sequence(node, "policies") {
+            let entries = self.mapping(
+                item,
+                "a policy",
+                &[
+                    "name",
+                    "type",
+                    "description",
+                    "content",
+                    "file",
+                    "targets",
+                    "tags",
+                ],
+            );
+            let (mut name, mut policy_type) = (None, None);
+            let mut description = String::new();
+            let mut content_node = None;
+            let mut file_node = None;
+            let mut targets = Vec::new();
+            let mut tags = BTreeMap::new();
+            for (key, value) in entries {
+                match key.as_str() {
+                    "name" => name = self.text(value, "a policy name"),
+                    "type" => policy_type = self.text(value, "a policy type"),
+                    "description" => {
+                        description = scalar_text(value).unwrap_or_default();
+                    }
+                    "content" => content_node = Some(value),
+                    "file" => file_node = Some(value),
+                    "targets" => targets = self.texts(value, "targets"),
+                    _ => tags = self.tags(value, "a policy"),
+                }
+            }
+            let (Some(name), Some(policy_type)) = (name, policy_type) else {
+                self.error(item, "a policy needs a `name` and a `type`".to_owned());
+                continue;
+            };
+            if !POLICY_TYPES.contains(&policy_type.name.as_str()) {
+                self.error_at(
+                    policy_type.at,
+                    unknown_policy_type_message(&policy_type.name),
+                );
+                continue;
+            }
+            let content = match (content_node, file_node) {
+                (Some(content), None) => {
+                    self.inline_document(&name.name, &policy_type.name, content)
+                }
+                (None, Some(file)) => self.file_document(&name.name, &policy_type.name, file),
+                (Some(_), Some(file)) => {
+                    self.error(
+                        file,
+                        format!(
+                            "the policy `{}` has both `content` and `file`; give one",
+                            name.name
+                        ),
+                    );
+                    None
+                }
+                (None, None) => {
+                    self.error(
+                        item,
+                        format!("the policy `{}` needs `content` or `file`", name.name),
+                    );
+                    None
+                }
+            };
+            policies.push(RawPolicy {
+                name,
+                policy_type,
+                description,
+                content,
+                targets,
+                tags,
+            });
+        }
+        policies
+    }
+
+    /// Reads a document given inline: YAML that is converted to JSON, or a string of JSON.
+    ///
+    /// NOTE: an invalid document is reported at the start of its `content` node. For YAML
+    /// content the engine's line and column refer to the converted, single-line JSON, not to
+    /// the YAML lines.
+    fn inline_document(
+        &mut self,
+        name: &str,
+        policy_type: &str,
+        node: &MarkedYaml<'_>,
+    ) -> Option<(String, Value)> {
+        let content = match &node.data {
+            YamlData::Value(Scalar::String(text)) => text.to_string(),
+            YamlData::Mapping(_) => match yaml_to_json(node) {
+                Ok(value) => value.to_string(),
+                Err((at, message)) => {
+                    self.error_at(at, format!("the content of policy `{name}` {message}"));
+                    return None;
+                }
+            },
+            _ => {
+                self.error(
+                    node,
+                    format!("the content of policy `{name}` must be a mapping or a string of JSON"),
+                );
+                return None;
+            }
+        };
+        self.check_document(name, policy_type, content, node.span.start)
+    }
+
+    fn file_document(
+        &mut self,
+        name: &str,
+        policy_type: &str,
+        node: &MarkedYaml<'_>,
+    ) -> Option<(String, Value)> {
+        let relative = self.text(node, "a policy file")?;
+        let Some(directory) = self.directory.clone() else {
+            self.error(
+                node,
+                format!("the policy `{name}` names a file, but this landing zone has no directory to read it from"),
+            );
+            return None;
+        };
+        let path = directory.join(&relative.name);
+        match std::fs::read_to_string(&path) {
+            Ok(content) => self.check_document(name, policy_type, content, node.span.start),
+            Err(error) => {
+                self.error(
+                    node,
+                    format!(
+                        "cannot read the policy file {} of policy `{name}`: {error}",
+                        path.display()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// Checks a document as CreatePolicy would, so that an invalid one fails here and not
+    /// halfway through an apply.
+    fn check_document(
+        &mut self,
+        name: &str,
+        policy_type: &str,
+        content: String,
+        at: Marker,
+    ) -> Option<(String, Value)> {
+        if let Err(message) = cloud::organizations::check_policy_document(policy_type, &content) {
+            self.error_at(at, format!("the policy `{name}` is invalid: {message}"));
+            return None;
+        }
+        let kind = match policy_type {
+            "SERVICE_CONTROL_POLICY" => Some(policy::PolicyKind::ServiceControl),
+            "RESOURCE_CONTROL_POLICY" => Some(policy::PolicyKind::ResourceControl),
+            _ => None,
+        };
+        if let Some(kind) = kind
+            && let Err(error) = policy::Policy::compile(name, kind, &content)
+        {
+            self.error_at(at, format!("the policy `{name}` is invalid: {error}"));
+            return None;
+        }
+        match serde_json::from_str(&content) {
+            Ok(document) => Some((content, document)),
+            Err(error) => {
+                self.error_at(
+                    at,
+                    format!("the policy `{name}` is not valid JSON: {error}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn resolve_policies(
+        &mut self,
+        raw_policies: Vec<RawPolicy>,
+        units: &HashMap<String, Marker>,
+        accounts: &HashMap<String, Marker>,
+        enabled_types: &[Named],
+    ) -> Vec<PolicyDeclaration> {
+        let mut names: HashMap<String, usize> = HashMap::new();
+        let mut policies = Vec::new();
+        for policy in raw_policies {
+            if let Some(line) = names.get(&policy.name.name) {
+                self.error_at(
+                    policy.name.at,
+                    format!(
+                        "the policy name `{}` is declared twice (first at line {line})",
+                        policy.name.name
+                    ),
+                );
+                continue;
+            }
+            names.insert(policy.name.name.clone(), policy.name.at.line());
+            if !enabled_types
+                .iter()
+                .any(|named| named.name == policy.policy_type.name)
+            {
+                self.error_at(
+                    policy.policy_type.at,
+                    format!(
+                        "the policy `{}` has type {}, which organization.enabled_policy_types does not enable",
+                        policy.name.name, policy.policy_type.name
+                    ),
+                );
+            }
+            let mut targets: Vec<String> = Vec::new();
+            for target in &policy.targets {
+                let known = target.name == ROOT
+                    || units.contains_key(&target.name)
+                    || accounts.contains_key(&target.name);
+                if !known {
+                    self.error_at(
+                        target.at,
+                        format!(
+                            "the policy `{}` targets `{}`, which is neither `{ROOT}` nor an OU or account in the file",
+                            policy.name.name, target.name
+                        ),
+                    );
+                } else if targets.contains(&target.name) {
+                    self.error_at(
+                        target.at,
+                        format!(
+                            "the policy `{}` targets `{}` twice",
+                            policy.name.name, target.name
+                        ),
+                    );
+                } else {
+                    targets.push(target.name.clone());
+                }
+            }
+            let Some((content, document)) = policy.content else {
+                continue;
+            };
+            policies.push(PolicyDeclaration {
+                name: policy.name.name,
+                policy_type: policy.policy_type.name,
+                description: policy.description,
+                content,
+                document,
+                targets,
+                tags: policy.tags,
+            });
+        }
+        policies
+    }
+
+    /// Rejects a target with more SCPs or RCPs than AWS allows. AWS's own FullAWSAccess,
+    /// which the file does not manage, is not counted.
+    fn check_policies_per_target(&mut self, policies: &[PolicyDeclaration]) {
+        let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        for policy in policies {
+            if matches!(
+                policy.policy_type.as_str(),
+                "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY"
+            ) {
+                for target in &policy.targets {
+                    *counts.entry((target, &policy.policy_type)).or_default() += 1;
+                }
+            }
+        }
+        for ((target, policy_type), count) in counts {
+            if count > MAX_POLICIES_PER_TARGET {
+                self.error_at(
+                    Marker::new(0, 1, 0),
+                    format!(
+                        "`{target}` would have {count} policies of type {policy_type} attached; AWS allows at most {MAX_POLICIES_PER_TARGET}"
+                    ),
+                );
+            }
+        }
+    }
+
+    fn delegations(&mut self, node: &MarkedYaml<'_>) -> Vec<(Named, Named)> {
+        let mut delegations = Vec::new();
+        for item in self.sequence(node, "delegated_administrators") {
+            let entries = self.mapping(item, "a delegated administrator", &["account", "service"]);
+            let (mut account, mut service) = (None, None);
+            for (key, value) in entries {
+                match key.as_str() {
+                    "account" => account = self.text(value, "a delegated administrator's account"),
+                    _ => service = self.text(value, "a delegated administrator's service"),
+                }
+            }
+            match (account, service) {
+                (Some(account), Some(service)) => delegations.push((account, service)),
+                _ => self.error(
+                    item,
+                    "a delegated administrator needs an `account` and a `service`".to_owned(),
+                ),
+            }
+        }
+        delegations
+    }
+
+    fn resolve_delegations(
+        &mut self,
+        raw: Vec<(Named, Named)>,
+        accounts: &HashMap<String, Marker>,
+    ) -> Vec<DelegatedAdministrator> {
+        let mut delegations: Vec<DelegatedAdministrator> = Vec::new();
+        for (account, service) in raw {
+            if !accounts.contains_key(&account.name) {
+                self.error_at(
+                    account.at,
+                    format!(
+                        "the delegated administrator `{}` is not an account in the file",
+                        account.name
+                    ),
+                );
+                continue;
+            }
+            if !service.name.ends_with(".amazonaws.com") {
+                self.error_at(
+                    service.at,
+                    format!(
+                        "`{}` is not a service principal such as guardduty.amazonaws.com",
+                        service.name
+                    ),
+                );
+                continue;
+            }
+            let delegation = DelegatedAdministrator {
+                account: account.name,
+                service: service.name,
+            };
+            if !delegations.contains(&delegation) {
+                delegations.push(delegation);
+            }
+        }
+        delegations
+    }
+}
+
+fn unknown_policy_type_message(name: &str) -> String {
+    format!(
+        "unknown policy type `{name}`; expected one of: {}",
+        POLICY_TYPES.join(", ")
+    )
+}
+
+/// Returns the text of a scalar node; numbers and booleans as written in YAML's core schema.
+fn scalar_text(node: &MarkedYaml<'_>) -> Option<String> {
+    match &node.data {
+        YamlData::Value(Scalar::String(text)) => Some(text.to_string()),
+        YamlData::Value(Scalar::Integer(number)) => Some(number.to_string()),
+        YamlData::Value(Scalar::FloatingPoint(number)) => Some(number.to_string()),
+        YamlData::Value(Scalar::Boolean(flag)) => Some(flag.to_string()),
+        _ => None,
+    }
+}
+
+/// Converts a YAML node to JSON; mapping keys must be strings.
+fn yaml_to_json(node: &MarkedYaml<'_>) -> Result<Value, (Marker, String)> {
+    match &node.data {
+        YamlData::Value(Scalar::Null) => Ok(Value::Null),
+        YamlData::Value(Scalar::Boolean(flag)) => Ok(Value::Bool(*flag)),
+        YamlData::Value(Scalar::Integer(number)) => Ok(Value::from(*number)),
+        YamlData::Value(Scalar::FloatingPoint(number)) => serde_json::Number::from_f64(**number)
+            .map(Value::Number)
+            .ok_or((
+                node.span.start,
+                "contains a number JSON cannot hold".to_owned(),
+            )),
+        YamlData::Value(Scalar::String(text)) => Ok(Value::String(text.to_string())),
+        YamlData::Sequence(items) => items
+            .iter()
+            .map(yaml_to_json)
+            .collect::<Result<_, _>>()
+            .map(Value::Array),
+        YamlData::Mapping(mapping) => {
+            let mut object = serde_json::Map::new();
+            for (key, value) in mapping {
+                let YamlData::Value(Scalar::String(key_text)) = &key.data else {
+                    return Err((key.span.start, "has a key that is not a string".to_owned()));
+                };
+                object.insert(key_text.to_string(), yaml_to_json(value)?);
+            }
+            Ok(Value::Object(object))
+        }
+        _ => Err((
+            node.span.start,
+            "uses a YAML feature (tag or alias) that has no JSON form".to_owned(),
+        )),
+    }
+}
+
+/// Returns whether `name` looks like a region name: letters and digits in parts joined by
+/// hyphens, ending with a number, such as `us-east-1` or `us-gov-west-1`.
+fn is_region_name(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|last| last.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn is_email(text: &str) -> bool {
+    match text.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !text.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}

@@ -1,0 +1,496 @@
+//! `bulkhead plan` and `bulkhead apply` against an in-process server: building the example
+//! landing zone, idempotence, the access diff of an SCP edit, invalid files, and resuming an
+//! interrupted apply.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail on any error"
+)]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use bulkhead::landing_zone::{self, LandingZone, ProgressMode, file::ROOT};
+use bulkhead::tree::{self, Node};
+use common::{MANAGEMENT, client, config_with_accounts, start_server, start_with};
+use policy::{
+    Decision, Evaluator, Level, OrganizationPolicies, Policy, PolicyKind, PolicySet, Principal,
+    Request, Resource,
+};
+use server::RunningServer;
+
+fn example() -> LandingZone {
+    landing_zone::parse(landing_zone::EXAMPLE, landing_zone::EXAMPLE_NAME, None).unwrap()
+}
+
+/// Finds the root or OU `name` in the tree and returns its path from the root.
+fn find<'t>(node: &'t Node, name: &str, path: &mut Vec<String>) -> Option<&'t Node> {
+    path.push(node.name.clone());
+    if node.name == name {
+        return Some(node);
+    }
+    for unit in &node.units {
+        if let Some(found) = find(unit, name, path) {
+            return Some(found);
+        }
+    }
+    path.pop();
+    None
+}
+
+/// Asserts that the live tree has every OU under its parent and every account in its OU.
+async fn assert_tree_matches(server: &RunningServer, file: &LandingZone) {
+    let tree = tree::fetch(&client(server, MANAGEMENT)).await.unwrap();
+    for unit in &file.units {
+        let mut path = Vec::new();
+        let node = find(&tree.root, &unit.name, &mut path)
+            .unwrap_or_else(|| panic!("OU {} is missing", unit.name));
+        let parent = &path[path.len() - 2];
+        let expected_parent = if unit.parent == ROOT {
+            &tree.root.name
+        } else {
+            &unit.parent
+        };
+        assert_eq!(parent, expected_parent, "parent of OU {}", unit.name);
+        assert_eq!(node.name, unit.name);
+    }
+    for account in &file.accounts {
+        let unit_name = if account.unit == ROOT {
+            tree.root.name.clone()
+        } else {
+            account.unit.clone()
+        };
+        let node = find(&tree.root, &unit_name, &mut Vec::new()).unwrap();
+        assert!(
+            node.accounts
+                .iter()
+                .any(|line| line.name == account.name && line.email == account.email),
+            "account {} is not in {unit_name}",
+            account.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn apply_builds_example_then_changes_nothing() {
+    let server = start_server().await;
+    let management = client(&server, MANAGEMENT);
+    let file = example();
+
+    let first = landing_zone::apply(&management, &file, ProgressMode::Quiet)
+        .await
+        .unwrap();
+    assert!(first.plan.changes.len() > 40, "{:?}", first.plan.changes);
+    assert_tree_matches(&server, &file).await;
+
+    let second = landing_zone::apply(&management, &file, ProgressMode::Quiet)
+        .await
+        .unwrap();
+    assert_eq!(second.plan.changes, Vec::new());
+    let plan = landing_zone::plan(&management, &file).await.unwrap();
+    assert_eq!(plan.structure.changes, Vec::new());
+    assert_eq!(plan.access.groups, Vec::new());
+}
+
+#[tokio::test]
+async fn apply_attaches_and_detaches_to_follow_file() {
+    let server = start_server().await;
+    let management = client(&server, MANAGEMENT);
+    let file = example();
+    landing_zone::apply(&management, &file, ProgressMode::Quiet)
+        .await
+        .unwrap();
+
+    let mut edited = file.clone();
+    let suspended = edited
+        .policies
+        .iter_mut()
+        .find(|policy| policy.name == "DenyAllSuspended")
+        .unwrap();
+    suspended.targets = vec!["Sandbox".to_owned()];
+    let outcome = landing_zone::apply(&management, &edited, ProgressMode::Quiet)
+        .await
+        .unwrap();
+    let descriptions: Vec<String> = outcome
+        .plan
+        .changes
+        .iter()
+        .map(landing_zone::Change::describe)
+        .collect();
+    assert_eq!(
+        descriptions,
+        [
+            "attach DenyAllSuspended to Sandbox",
+            "detach DenyAllSuspended from Suspended"
+        ]
+    );
+    let again = landing_zone::plan(&management, &edited).await.unwrap();
+    assert_eq!(again.structure.changes, Vec::new());
+}
+
+/// Decides a request of a role session in `account` under one SCP chain with the engine
+/// directly, as the access diff is checked against.
+fn decide(account: &str, levels: Vec<Level>, action: &str, region: &str) -> Decision {
+    let identity = [Policy::compile(
+        "allow-all",
+        PolicyKind::Identity,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    )
+    .unwrap()];
+    let chain = OrganizationPolicies::member(levels);
+    let policies = PolicySet {
+        identity: &identity,
+        service_control: Some(&chain),
+        ..PolicySet::default()
+    };
+    let principal =
+        Principal::assumed_role(&format!("arn:aws:iam::{account}:role/Probe"), "test").unwrap();
+    let request = Request::builder(principal, action, Resource::new("*"))
+        .region(region)
+        .build()
+        .unwrap();
+    Evaluator::new().authorize(&request, &policies).decision
+}
+
+fn scp(name: &str, file: &LandingZone) -> Policy {
+    let declared = file
+        .policies
+        .iter()
+        .find(|policy| policy.name == name)
+        .unwrap();
+    Policy::compile(name, PolicyKind::ServiceControl, &declared.content).unwrap()
+}
+
+#[tokio::test]
+async fn plan_of_region_edit_flips_only_workloads() {
+    let server = start_server().await;
+    let management = client(&server, MANAGEMENT);
+    let file = example();
+    landing_zone::apply(&management, &file, ProgressMode::Quiet)
+        .await
+        .unwrap();
+
+    // The one-line edit: Workloads may use us-east-1 only, no longer us-west-2.
+    let edited_text = landing_zone::EXAMPLE.replace(
+        "aws:RequestedRegion: [us-east-1, us-west-2]",
+        "aws:RequestedRegion: [us-east-1]",
+    );
+    assert_ne!(edited_text, landing_zone::EXAMPLE);
+    let edited = landing_zone::parse(&edited_text, "edited.yaml", None).unwrap();
+    let plan = landing_zone::plan(&management, &edited).await.unwrap();
+    let descriptions: Vec<String> = plan
+        .structure
+        .changes
+        .iter()
+        .map(landing_zone::Change::describe)
+        .collect();
+    assert_eq!(
+        descriptions,
+        ["update SERVICE_CONTROL_POLICY WorkloadRegions (document)"]
+    );
+
+    // Independently: the chain of App A Prod before and after, from the file's documents.
+    let full_access = Policy::compile(
+        "FullAWSAccess",
+        PolicyKind::ServiceControl,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    )
+    .unwrap();
+    let root_policies = vec![
+        full_access.clone(),
+        scp("DenyLeavingOrganization", &file),
+        scp("ProtectAuditTrail", &file),
+        scp("DenyRootUser", &file),
+    ];
+    let chain = |regions: Policy| {
+        vec![
+            Level::new("Root", root_policies.clone()),
+            Level::new("Workloads", vec![full_access.clone(), regions]),
+            Level::new("Production", vec![full_access.clone()]),
+            Level::new("App A Prod", vec![full_access.clone()]),
+        ]
+    };
+    let before = scp("WorkloadRegions", &file);
+    let after = scp("WorkloadRegions", &edited);
+    let account = "123456789012";
+    let triples = [
+        ("ec2:RunInstances", "us-west-2", true),
+        ("dynamodb:PutItem", "us-west-2", true),
+        ("ec2:RunInstances", "us-east-1", false),
+        ("iam:CreateRole", "us-west-2", false),
+        ("ec2:RunInstances", "eu-west-1", false),
+    ];
+    for (action, region, flips) in triples {
+        let old = decide(account, chain(before.clone()), action, region);
+        let new = decide(account, chain(after.clone()), action, region);
+        assert_eq!(old != new, flips, "{action} in {region}");
+    }
+
+    // The plan flips exactly the catalog actions the statement's NotAction leaves out, less
+    // those ProtectAuditTrail denies already, in us-west-2, for each of the four workload
+    // accounts and no other.
+    let catalog = catalog::Catalog::builtin().unwrap();
+    let newly_denied = catalog.expand_element(after.statements()[0].actions());
+    let already_denied =
+        catalog.expand_element(scp("ProtectAuditTrail", &file).statements()[0].actions());
+    let denied_actions = newly_denied
+        .iter()
+        .filter(|action| {
+            !already_denied
+                .iter()
+                .any(|denied| denied.full_name() == action.full_name())
+        })
+        .count();
+    assert_eq!(denied_actions + already_denied.len(), newly_denied.len());
+    let workloads = ["App A Dev", "App A Prod", "App A Staging", "App B Prod"];
+    let flipped_accounts: Vec<&str> = plan
+        .access
+        .groups
+        .iter()
+        .map(|group| group.account.as_str())
+        .collect();
+    assert_eq!(flipped_accounts, workloads);
+    for group in &plan.access.groups {
+        assert_eq!(group.old, "allow");
+        assert_eq!(group.new, "explicit deny");
+        assert_eq!(group.policy.as_deref(), Some("WorkloadRegions"));
+        assert_eq!(group.statement.as_deref(), Some("DenyOtherRegions"));
+        assert_eq!(group.level, "Workloads");
+        assert_eq!(group.depth, 1);
+        assert_eq!(group.decisions, denied_actions);
+        assert_eq!(group.actions, denied_actions);
+        assert!(
+            group
+                .examples
+                .iter()
+                .all(|example| example.ends_with(" in us-west-2")),
+            "{:?}",
+            group.examples
+        );
+    }
+    assert_eq!(plan.access.accounts_with_changed_chains, 4);
+}
+
+fn bulkhead_command(server: &RunningServer) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bulkhead"));
+    command
+        .env_clear()
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", MANAGEMENT)
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_CONFIG_FILE", "/nonexistent/bulkhead-test-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/bulkhead-test-credentials",
+        )
+        .env("BULKHEAD_ENDPOINT", server.endpoint_url());
+    command
+}
+
+#[tokio::test]
+async fn invalid_files_are_rejected_before_any_call() {
+    let server = start_server().await;
+    let cases = [
+        (
+            "unknown OU",
+            landing_zone::EXAMPLE.replace(
+                "email: networking@example.com, ou: Infrastructure",
+                "email: networking@example.com, ou: Infrastructur",
+            ),
+            "landing-zone.yaml:38:60:",
+            "the account `Networking` is in OU `Infrastructur`, which organizational_units does not declare",
+        ),
+        (
+            "malformed policy",
+            landing_zone::EXAMPLE.replacen(
+                "Effect: Deny\n          Action: \"*\"",
+                "Effect: Maybe\n          Action: \"*\"",
+                1,
+            ),
+            "landing-zone.yaml:99:7:",
+            "the policy `DenyRootUser` is invalid",
+        ),
+        (
+            "cycle",
+            landing_zone::EXAMPLE.replace(
+                "  - name: Workloads\n",
+                "  - name: Workloads\n    parent: Non-Production\n",
+            ),
+            "landing-zone.yaml:",
+            "the OU parents form a cycle",
+        ),
+        (
+            "duplicate name",
+            landing_zone::EXAMPLE.replace(
+                "  - name: Suspended\n",
+                "  - name: Suspended\n  - name: Sandbox\n",
+            ),
+            "landing-zone.yaml:34:11:",
+            "the OU name `Sandbox` is declared twice (first at line 23)",
+        ),
+    ];
+    for (case, text, location, message) in cases {
+        assert_ne!(
+            text,
+            landing_zone::EXAMPLE,
+            "{case}: the edit did not apply"
+        );
+        let output = tokio::task::spawn_blocking({
+            let mut command = bulkhead_command(&server);
+            move || {
+                let directory = tempfile::tempdir().unwrap();
+                let path = directory.path().join("landing-zone.yaml");
+                std::fs::write(&path, &text).unwrap();
+                command
+                    .arg("apply")
+                    .arg(&path)
+                    .arg("--auto-approve")
+                    .output()
+                    .unwrap()
+            }
+        })
+        .await
+        .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{case}: apply succeeded");
+        assert!(stderr.contains(location), "{case}: {stderr}");
+        assert!(stderr.contains(message), "{case}: {stderr}");
+    }
+
+    // Nothing was created: the caller still belongs to no organization.
+    let described = client(&server, MANAGEMENT)
+        .describe_organization()
+        .send()
+        .await;
+    assert!(
+        described
+            .unwrap_err()
+            .as_service_error()
+            .unwrap()
+            .is_aws_organizations_not_in_use_exception()
+    );
+}
+
+#[tokio::test]
+async fn interrupted_apply_resumes_to_the_file() {
+    let mut config = config_with_accounts(10);
+    config.settings.account_creation_delay = Duration::from_millis(300);
+    let server = start_with(config).await;
+
+    // Start an apply and kill it while it creates the third account.
+    tokio::task::spawn_blocking({
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("landing-zone.yaml");
+        std::fs::write(&path, landing_zone::EXAMPLE).unwrap();
+        let mut command = bulkhead_command(&server);
+        move || {
+            let mut child = command
+                .arg("apply")
+                .arg(&path)
+                .arg("--auto-approve")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            let stdout = child.stdout.take().unwrap();
+            for line in BufReader::new(stdout).lines() {
+                if line.unwrap().contains("create account Networking") {
+                    break;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+            child.kill().unwrap();
+            child.wait().unwrap();
+            drop(directory);
+        }
+    })
+    .await
+    .unwrap();
+
+    let management = client(&server, MANAGEMENT);
+    let file = example();
+    let halfway = landing_zone::plan(&management, &file).await.unwrap();
+    assert!(
+        !halfway.structure.changes.is_empty(),
+        "the apply finished before it was killed"
+    );
+
+    let output = tokio::task::spawn_blocking({
+        let mut command = bulkhead_command(&server);
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("landing-zone.yaml");
+        std::fs::write(&path, landing_zone::EXAMPLE).unwrap();
+        move || {
+            let output = command
+                .arg("apply")
+                .arg(&path)
+                .arg("--auto-approve")
+                .output()
+                .unwrap();
+            drop(directory);
+            output
+        }
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    assert_tree_matches(&server, &file).await;
+    let after = landing_zone::plan(&management, &file).await.unwrap();
+    assert_eq!(after.structure.changes, Vec::new());
+    let accounts = management.list_accounts().send().await.unwrap();
+    assert_eq!(accounts.accounts().len(), file.accounts.len() + 1);
+}
+
+#[test]
+fn schema_lists_every_policy_type() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../../schemas/landing-zone.schema.json")).unwrap();
+    let listed: Vec<&str> = schema["properties"]["policies"]["items"]["properties"]["type"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|value| value.as_str().unwrap())
+        .collect();
+    assert_eq!(listed, landing_zone::file::POLICY_TYPES);
+}
+
+#[test]
+fn policy_file_is_read_relative_to_landing_zone() {
+    let directory = tempfile::tempdir().unwrap();
+    std::fs::write(
+        directory.path().join("deny-leave.json"),
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}"#,
+    )
+    .unwrap();
+    let path = directory.path().join("landing-zone.yaml");
+    std::fs::write(
+        &path,
+        "organization:\n  enabled_policy_types: [SERVICE_CONTROL_POLICY]\npolicies:\n  - name: DenyLeave\n    type: SERVICE_CONTROL_POLICY\n    file: deny-leave.json\n    targets: [Root]\n",
+    )
+    .unwrap();
+    let file = landing_zone::load(&path).unwrap();
+    assert_eq!(file.policies.len(), 1);
+    assert!(file.policies[0].content.contains("LeaveOrganization"));
+
+    std::fs::write(
+        &path,
+        "policies:\n  - name: DenyLeave\n    type: SERVICE_CONTROL_POLICY\n    file: missing.json\n",
+    )
+    .unwrap();
+    let errors = landing_zone::load(&path).unwrap_err().to_string();
+    assert!(
+        errors.contains("landing-zone.yaml:4:11: cannot read the policy file"),
+        "{errors}"
+    );
+}
