@@ -190,7 +190,7 @@ async fn build_units(
                 )
                 .collect();
             shallow
-                .get(index % shallow.len())
+                .get(spread(index) % shallow.len())
                 .map_or(root_id.to_owned(), |id| (*id).to_owned())
         };
         let level = units
@@ -214,6 +214,16 @@ async fn build_units(
     }
     units.sort_by_key(|(_, level)| *level);
     Ok(units)
+}
+
+/// Scatters `index` over the whole `usize` range (splitmix64), so that consecutive OUs pick
+/// parents all over the tree: the candidate list grows with every OU, which makes any pick that
+/// is a plain function of the index modulo its length fall on the same place.
+fn spread(index: usize) -> usize {
+    let mut value = (index as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    value = (value ^ (value >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    value = (value ^ (value >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    usize::try_from(value ^ (value >> 31)).unwrap_or(index)
 }
 
 /// Creates accounts until there are `accounts` and moves each new one into an OU, round robin.
