@@ -8,7 +8,7 @@
 //!
 //! [`AccessRequest`] gathers those inputs. The server fills it from the services' memory;
 //! `bulkhead simulate` fills it from read-only API calls. Both then call
-//! [`AccessRequest::authorize`] or [`AccessRequest::explain`], so a simulation answers with the
+//! [`AccessRequest::authorize`] or [`AccessRequest::explain`], so a simulation decides with the
 //! very function the server enforces with.
 
 use std::sync::OnceLock;
@@ -24,7 +24,7 @@ use crate::Caller;
 use crate::iam::{Iam, IamPrincipal, PrincipalPolicies};
 use crate::organizations::{AccountGovernance, Organizations};
 
-/// One API call as authorization sees it: the action, the resource and the request's own
+/// One API call as the authorization step describes it: the action, the resource and the request's own
 /// condition keys.
 #[derive(Debug, Clone)]
 pub struct Call {
@@ -245,7 +245,10 @@ const GLOBAL_SERVICES: [&str; 9] = [
 /// global service, the signing region for the others.
 fn requested_region<'a>(action: &str, caller: &'a Caller) -> &'a str {
     let service = action.split(':').next().unwrap_or_default();
-    if !GLOBAL_SERVICES.contains(&service.to_ascii_lowercase().as_str()) {
+    if !GLOBAL_SERVICES
+        .iter()
+        .any(|global| global.eq_ignore_ascii_case(service))
+    {
         return &caller.region;
     }
     match caller.partition {
@@ -325,7 +328,7 @@ fn source_name(source: &Source<'_>, article: bool) -> &'static str {
 
 /// Returns true when nothing can deny the request: a root user acting on its own account,
 /// with no session policy, no resource policy, and neither SCPs nor RCPs that apply (outside
-/// an organization, or in its management account). The engine would answer `Allowed` on the
+/// an organization, or in its management account). The engine would return `Allowed` on the
 /// root user's implicit access; skipping it saves building the request context.
 fn is_unrestricted_root(
     caller: &Caller,

@@ -181,7 +181,7 @@ fn authorize(
         .check(caller, call, &environment, resource_policy)
 }
 
-/// The `AccessDenied` error of the awsQuery services (STS, IAM): HTTP 403.
+/// Builds the `AccessDenied` error of the awsQuery services (STS, IAM), with HTTP 403.
 fn query_access_denied(message: &str) -> AwsError {
     AwsError::client("AccessDenied", message).with_status(StatusCode::FORBIDDEN)
 }
