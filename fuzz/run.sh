@@ -3,6 +3,7 @@
 # protocol decoders) for a bounded time and exits non-zero if any target finds a crash.
 # Usage: fuzz/run.sh [SECONDS]   (seconds per target, default 60)
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); runs on stable Rust without a sanitizer.
+# libFuzzer's output goes to target/logs/TARGET.log; a failing target's tail is printed.
 set -euo pipefail
 
 seconds="${1:-60}"
@@ -14,6 +15,7 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     exit 2
 fi
 
+mkdir -p target/logs
 for target in $(cargo fuzz list); do
     corpus="corpus/$target"
     mkdir -p "$corpus"
@@ -32,8 +34,14 @@ for target in $(cargo fuzz list); do
         printf 's3:Get*' > "$corpus/pattern-s3"
         printf '*:Describe*' > "$corpus/pattern-describe"
     fi
-    echo "fuzzing $target for ${seconds}s"
-    cargo fuzz run --sanitizer none "$target" "$corpus" -- \
-        -max_total_time="$seconds" -max_len=8192 -timeout=10 -print_final_stats=1
+    log="target/logs/$target.log"
+    echo "fuzzing $target for ${seconds}s (log: fuzz/$log)"
+    if ! cargo fuzz run --sanitizer none "$target" "$corpus" -- \
+        -max_total_time="$seconds" -max_len=8192 -timeout=10 -print_final_stats=1 >"$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        echo "run.sh: $target failed; the crashing input is under fuzz/artifacts/$target" >&2
+        exit 1
+    fi
+    grep -h '^stat::number_of_executed_units' "$log" | sed "s/^/  /"
 done
 echo "no crashes"
