@@ -242,6 +242,46 @@ async fn roles_page_with_max_items() {
 }
 
 #[tokio::test]
+async fn forged_and_foreign_markers_are_refused() {
+    let server = start_server().await;
+    let iam = root_client(&server, ACCOUNT);
+    for name in ["alpha", "bravo"] {
+        iam.create_role()
+            .role_name(name)
+            .assume_role_policy_document(TRUST_ACCOUNT_ROOT)
+            .send()
+            .await
+            .unwrap();
+        iam.create_user().user_name(name).send().await.unwrap();
+    }
+    let roles_marker = iam
+        .list_roles()
+        .max_items(1)
+        .send()
+        .await
+        .unwrap()
+        .marker()
+        .unwrap()
+        .to_owned();
+
+    // A ListRoles marker sent to ListUsers, a role name, and text that is no marker at all.
+    for marker in [roles_marker.as_str(), "bravo", "not a marker", "%%%"] {
+        let error = iam
+            .list_users()
+            .marker(marker)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some("ValidationError"), "marker {marker:?}");
+        assert_eq!(status_of(&error), 400, "marker {marker:?}");
+    }
+
+    // The marker still works where it came from.
+    let rest = iam.list_roles().marker(&roles_marker).send().await.unwrap();
+    assert_eq!(rest.roles()[0].role_name(), "bravo");
+}
+
+#[tokio::test]
 async fn bad_inputs_get_iam_errors() {
     let server = start_server().await;
     let iam = root_client(&server, ACCOUNT);
