@@ -266,12 +266,7 @@ async fn forged_and_foreign_markers_are_refused() {
 
     // A ListRoles marker sent to ListUsers, a role name, and text that is no marker at all.
     for marker in [roles_marker.as_str(), "bravo", "not a marker", "%%%"] {
-        let error = iam
-            .list_users()
-            .marker(marker)
-            .send()
-            .await
-            .unwrap_err();
+        let error = iam.list_users().marker(marker).send().await.unwrap_err();
         assert_eq!(error.code(), Some("ValidationError"), "marker {marker:?}");
         assert_eq!(status_of(&error), 400, "marker {marker:?}");
     }

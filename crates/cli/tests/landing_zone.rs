@@ -99,12 +99,7 @@ async fn apply_builds_example_then_changes_nothing() {
 
 #[tokio::test]
 async fn apply_attaches_and_detaches_to_follow_file() {
-    let server = start_server().await;
-    let management = client(&server, MANAGEMENT);
-    let file = example();
-    landing_zone::apply(&management, &file, ProgressMode::Quiet)
-        .await
-        .unwrap();
+    let (_server, management, file) = applied_example().await;
 
     let mut edited = file.clone();
     let suspended = edited
@@ -136,6 +131,13 @@ async fn apply_attaches_and_detaches_to_follow_file() {
 /// Decides a request of a role session in `account` under one SCP chain with the engine
 /// directly, as the access diff is checked against.
 fn decide(account: &str, levels: Vec<Level>, action: &str, region: &str) -> Decision {
+    let principal =
+        Principal::assumed_role(&format!("arn:aws:iam::{account}:role/Probe"), "test").unwrap();
+    decide_as(principal, levels, action, region)
+}
+
+/// Decides a request of `principal` under one SCP chain with the engine directly.
+fn decide_as(principal: Principal, levels: Vec<Level>, action: &str, region: &str) -> Decision {
     let identity = [Policy::compile(
         "allow-all",
         PolicyKind::Identity,
@@ -148,13 +150,41 @@ fn decide(account: &str, levels: Vec<Level>, action: &str, region: &str) -> Deci
         service_control: Some(&chain),
         ..PolicySet::default()
     };
-    let principal =
-        Principal::assumed_role(&format!("arn:aws:iam::{account}:role/Probe"), "test").unwrap();
     let request = Request::builder(principal, action, Resource::new("*"))
         .region(region)
         .build()
         .unwrap();
     Evaluator::new().authorize(&request, &policies).decision
+}
+
+/// Lists the accounts of a plan's flip groups, in the plan's order.
+fn flipped_accounts(plan: &landing_zone::Plan) -> Vec<&str> {
+    plan.access
+        .groups
+        .iter()
+        .map(|group| group.account.as_str())
+        .collect()
+}
+
+/// Starts a server and applies the example landing zone to it.
+async fn applied_example() -> (RunningServer, aws_sdk_organizations::Client, LandingZone) {
+    let server = start_server().await;
+    let management = client(&server, MANAGEMENT);
+    let file = example();
+    landing_zone::apply(&management, &file, ProgressMode::Quiet)
+        .await
+        .unwrap();
+    (server, management, file)
+}
+
+/// Compiles AWS's FullAWSAccess SCP, which every target holds by default.
+fn full_aws_access() -> Policy {
+    Policy::compile(
+        "FullAWSAccess",
+        PolicyKind::ServiceControl,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    )
+    .unwrap()
 }
 
 fn scp(name: &str, file: &LandingZone) -> Policy {
@@ -168,12 +198,7 @@ fn scp(name: &str, file: &LandingZone) -> Policy {
 
 #[tokio::test]
 async fn plan_of_region_edit_flips_only_workloads() {
-    let server = start_server().await;
-    let management = client(&server, MANAGEMENT);
-    let file = example();
-    landing_zone::apply(&management, &file, ProgressMode::Quiet)
-        .await
-        .unwrap();
+    let (_server, management, file) = applied_example().await;
 
     // The one-line edit: Workloads may use us-east-1 only, no longer us-west-2.
     let edited_text = landing_zone::EXAMPLE.replace(
@@ -195,12 +220,7 @@ async fn plan_of_region_edit_flips_only_workloads() {
     );
 
     // Independently: the chain of App A Prod before and after, from the file's documents.
-    let full_access = Policy::compile(
-        "FullAWSAccess",
-        PolicyKind::ServiceControl,
-        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
-    )
-    .unwrap();
+    let full_access = full_aws_access();
     let root_policies = vec![
         full_access.clone(),
         scp("DenyLeavingOrganization", &file),
@@ -248,14 +268,11 @@ async fn plan_of_region_edit_flips_only_workloads() {
         .count();
     assert_eq!(denied_actions + already_denied.len(), newly_denied.len());
     let workloads = ["App A Dev", "App A Prod", "App A Staging", "App B Prod"];
-    let flipped_accounts: Vec<&str> = plan
-        .access
-        .groups
-        .iter()
-        .map(|group| group.account.as_str())
-        .collect();
+    let flipped_accounts = flipped_accounts(&plan);
     assert_eq!(flipped_accounts, workloads);
     for group in &plan.access.groups {
+        // DenyRootUser denies the root user everything before and after the edit.
+        assert_eq!(group.principal, landing_zone::access::ROLE_SESSION);
         assert_eq!(group.old, "allow");
         assert_eq!(group.new, "explicit deny");
         assert_eq!(group.policy.as_deref(), Some("WorkloadRegions"));
@@ -274,6 +291,92 @@ async fn plan_of_region_edit_flips_only_workloads() {
         );
     }
     assert_eq!(plan.access.accounts_with_changed_chains, 4);
+}
+
+#[tokio::test]
+async fn plan_of_root_guardrail_move_flips_root_users() {
+    let (_server, management, file) = applied_example().await;
+
+    // The one-line edit: DenyRootUser binds Workloads only, no longer the whole organization.
+    let attached_to_root = "SCPs never bind the management account.\n    targets: [Root]";
+    assert!(landing_zone::EXAMPLE.contains(attached_to_root));
+    let edited_text = landing_zone::EXAMPLE.replace(
+        attached_to_root,
+        "SCPs never bind the management account.\n    targets: [Workloads]",
+    );
+    let edited = landing_zone::parse(&edited_text, "edited.yaml", None).unwrap();
+    let plan = landing_zone::plan(&management, &edited).await.unwrap();
+
+    // Independently, for Networking (Infrastructure) and App A Prod (Workloads): the root
+    // user gains access outside Workloads only, and a role session changes nowhere.
+    let full_access = full_aws_access();
+    let root_level = |root_user_denied: bool| {
+        let mut policies = vec![
+            full_access.clone(),
+            scp("DenyLeavingOrganization", &file),
+            scp("ProtectAuditTrail", &file),
+        ];
+        if root_user_denied {
+            policies.push(scp("DenyRootUser", &file));
+        }
+        Level::new("Root", policies)
+    };
+    let infrastructure = |root_user_denied: bool| {
+        vec![
+            root_level(root_user_denied),
+            Level::new("Infrastructure", vec![full_access.clone()]),
+            Level::new("Networking", vec![full_access.clone()]),
+        ]
+    };
+    let account = "123456789012";
+    let root_user = || Principal::root(account);
+    for (action, region, flips) in [
+        ("ec2:RunInstances", "eu-west-1", true),
+        ("s3:PutObject", "us-east-1", true),
+        ("cloudtrail:StopLogging", "us-east-1", false),
+        ("organizations:LeaveOrganization", "us-east-1", false),
+        ("sts:GetCallerIdentity", "us-west-2", false),
+    ] {
+        let old = decide_as(root_user(), infrastructure(true), action, region);
+        let new = decide_as(root_user(), infrastructure(false), action, region);
+        assert_eq!(old != new, flips, "root user, {action} in {region}");
+        let old = decide(account, infrastructure(true), action, region);
+        let new = decide(account, infrastructure(false), action, region);
+        assert_eq!(old, new, "role session, {action} in {region}");
+    }
+
+    // The plan flips, for the root user of each member account outside Workloads and
+    // Suspended, every catalog action in every region but those another Root guardrail
+    // denies (ProtectAuditTrail's and LeaveOrganization) and sts:GetCallerIdentity, which
+    // no policy can deny.
+    let catalog = catalog::Catalog::builtin().unwrap();
+    let unchanged = catalog
+        .expand_element(scp("ProtectAuditTrail", &file).statements()[0].actions())
+        .len()
+        + 2;
+    let flipped_actions = catalog.all_actions().count() - unchanged;
+    let flipped_accounts = flipped_accounts(&plan);
+    assert_eq!(
+        flipped_accounts,
+        [
+            "Developer Sandbox",
+            "Log Archive",
+            "Networking",
+            "Security Tooling",
+            "Shared Services"
+        ]
+    );
+    for group in &plan.access.groups {
+        assert_eq!(group.principal, landing_zone::access::ROOT_USER);
+        assert_eq!(group.old, "explicit deny");
+        assert_eq!(group.new, "allow");
+        assert_eq!(group.policy.as_deref(), Some("DenyRootUser"));
+        assert_eq!(group.statement.as_deref(), Some("DenyRootUserActions"));
+        assert_eq!(group.level, "Root");
+        assert_eq!(group.depth, 0);
+        assert_eq!(group.actions, flipped_actions);
+        assert_eq!(group.decisions, flipped_actions * 3);
+    }
 }
 
 fn bulkhead_command(server: &RunningServer) -> Command {

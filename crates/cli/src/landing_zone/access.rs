@@ -5,7 +5,9 @@
 //! another OU), it decides every action of the catalog in every region the file names, once
 //! with today's chains and once with the planned ones. The caller is a role session in the
 //! account whose identity policies allow everything, so only SCPs and RCPs can deny. The
-//! resource is `*` in the caller's own account.
+//! resource is `*` in the caller's own account. When a policy of either chain names a key
+//! whose value depends on the principal, such as `aws:PrincipalArn`, the account's root user
+//! is decided too, and each flip names the principals it applies to.
 //!
 //! Accounts are decided in parallel, one thread per available core. Speed also comes from
 //! three facts. Each distinct document is compiled once. Accounts whose
@@ -29,6 +31,27 @@ use super::live::LiveOrganization;
 /// The role the diff decides as, in each account.
 pub const PROBE_ROLE: &str = "LandingZoneAccessProbe";
 
+/// The principals a flip applies to, as [`FlipGroup::principal`] reports them.
+pub const ROLE_SESSION: &str = "role session";
+/// See [`ROLE_SESSION`].
+pub const ROOT_USER: &str = "root user";
+/// See [`ROLE_SESSION`].
+pub const EVERY_PRINCIPAL: &str = "role session and root user";
+
+/// Condition keys and policy variables whose value differs between a role session and the
+/// root user of one account, lower-cased. A policy that names none decides both alike.
+const PRINCIPAL_KEYS: [&str; 9] = [
+    "aws:principal",
+    "aws:userid",
+    "aws:username",
+    "aws:sourceidentity",
+    "aws:tokenissuetime",
+    "aws:multifactorauth",
+    "aws:federatedprovider",
+    "aws:assumedroot",
+    "aws:rolesessionname",
+];
+
 /// How many example actions a group of flips lists.
 const EXAMPLES_PER_GROUP: usize = 5;
 
@@ -49,7 +72,7 @@ pub struct AccessDiff {
     pub accounts_considered: usize,
     /// Accounts whose SCP or RCP chain the plan changes.
     pub accounts_with_changed_chains: usize,
-    /// Decisions made, each one (account, action, region) under both chains.
+    /// Decisions made, each one (principal, account, action, region) under both chains.
     pub decisions_evaluated: u64,
     /// The flips, grouped by account, old and new decision, and deciding policy and level.
     pub groups: Vec<FlipGroup>,
@@ -64,6 +87,8 @@ pub struct FlipGroup {
     pub account: String,
     /// The account's id.
     pub account_id: String,
+    /// The principal the flip applies to: [`ROLE_SESSION`], [`ROOT_USER`] or [`EVERY_PRINCIPAL`].
+    pub principal: String,
     /// The decision today: `allow`, `explicit deny` or `implicit deny`.
     pub old: String,
     /// The decision after the plan.
@@ -96,6 +121,8 @@ struct Compiled {
     by_key: HashMap<(String, String), usize>,
     /// Per policy, the catalog actions its statements can match, as a bit set.
     matches: Vec<Option<Vec<u64>>>,
+    /// Per policy, whether its document names one of [`PRINCIPAL_KEYS`].
+    principal_dependent: Vec<bool>,
 }
 
 impl Compiled {
@@ -109,6 +136,9 @@ impl Compiled {
         let index = self.policies.len();
         self.policies.push(compiled);
         self.matches.push(None);
+        let lower = document.to_ascii_lowercase();
+        self.principal_dependent
+            .push(PRINCIPAL_KEYS.iter().any(|key| lower.contains(key)));
         self.by_key.insert(key, index);
         Ok(index)
     }
@@ -165,6 +195,19 @@ struct Subject {
     id: String,
     old: [Option<Chain>; 2],
     new: [Option<Chain>; 2],
+    /// Whether a policy of either chain may decide the root user differently from a role session.
+    decide_root: bool,
+}
+
+impl Subject {
+    fn policy_indexes(&self) -> impl Iterator<Item = usize> + '_ {
+        self.old
+            .iter()
+            .chain(&self.new)
+            .flatten()
+            .flatten()
+            .flat_map(|(_, indexes)| indexes.iter().copied())
+    }
 }
 
 /// The two authorization policy types, in the order the chains are kept.
@@ -187,8 +230,9 @@ pub fn access_diff(
     let mut diff = AccessDiff {
         scope: format!(
             "SCP and RCP decisions for a role session ({PROBE_ROLE}) in each existing member \
-             account whose identity policies allow every action, on resource * in its own \
-             account; identity and resource policies are not part of the diff"
+             account whose identity policies allow every action, and for the account's root \
+             user where a policy names a principal key, on resource * in its own account; \
+             identity and resource policies are not part of the diff"
         ),
         regions: file.regions.clone(),
         catalog_actions: actions.len(),
@@ -204,6 +248,7 @@ pub fn access_diff(
         policies: Vec::new(),
         by_key: HashMap::new(),
         matches: Vec::new(),
+        principal_dependent: Vec::new(),
     };
     let mut subjects = Vec::new();
     for account in &live.accounts {
@@ -225,6 +270,7 @@ pub fn access_diff(
             id: account.id.clone(),
             old: [None, None],
             new: [None, None],
+            decide_root: false,
         };
         for (slot, (policy_type, kind, _)) in KINDS.iter().enumerate() {
             subject.old[slot] = live_chain(live, &old_path, policy_type, *kind, &mut compiled)?;
@@ -232,6 +278,10 @@ pub fn access_diff(
                 planned_chain(file, live, &new_path, policy_type, *kind, &mut compiled)?;
         }
         if subject.old != subject.new {
+            let decide_root = subject
+                .policy_indexes()
+                .any(|index| compiled.principal_dependent[index]);
+            subject.decide_root = decide_root;
             subjects.push(subject);
         }
     }
@@ -294,7 +344,13 @@ pub fn access_diff(
         diff.decisions_evaluated += evaluated;
     }
     diff.groups.sort_by(|a, b| {
-        (&a.account, &a.level, &a.policy, &a.old).cmp(&(&b.account, &b.level, &b.policy, &b.old))
+        (&a.account, &a.principal, &a.level, &a.policy, &a.old).cmp(&(
+            &b.account,
+            &b.principal,
+            &b.level,
+            &b.policy,
+            &b.old,
+        ))
     });
     Ok(diff)
 }
@@ -490,6 +546,7 @@ type GroupCount = (usize, BTreeSet<String>, Vec<String>);
 /// The key of a flip group, before it is counted.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct GroupKey {
+    principal: &'static str,
     old: &'static str,
     new: &'static str,
     policy_type: &'static str,
@@ -539,9 +596,19 @@ fn compare_account(
     let new_set = policy_set(&identity, &new);
 
     let role_arn = format!("arn:aws:iam::{}:role/{PROBE_ROLE}", subject.id);
-    let principal = Principal::assumed_role(&role_arn, "plan")
+    let role = Principal::assumed_role(&role_arn, "plan")
         .map_err(|error| anyhow::anyhow!("cannot describe the probe role {role_arn}: {error}"))?;
+    let root = Principal::root(&subject.id);
     let resource = Resource::new("*").with_account(&subject.id);
+    let flip = |principal: &Principal, name: &str, region: &str| {
+        let request = Request::builder(principal.clone(), name, resource.clone())
+            .region(region)
+            .build()
+            .map_err(|error| anyhow::anyhow!("cannot describe {name} in {region}: {error}"))?;
+        let before = evaluator.authorize(&request, &old_set);
+        let after = evaluator.authorize(&request, &new_set);
+        anyhow::Ok((before.decision != after.decision).then(|| group_key(&before, &after)))
+    };
 
     let mut groups: BTreeMap<GroupKey, GroupCount> = BTreeMap::new();
     let mut evaluated = 0u64;
@@ -550,21 +617,28 @@ fn compare_account(
             continue;
         }
         for region in &file.regions {
-            let request = Request::builder(principal.clone(), name, resource.clone())
-                .region(region)
-                .build()
-                .map_err(|error| anyhow::anyhow!("cannot describe {name} in {region}: {error}"))?;
+            let role_flip = flip(&role, name, region)?;
             evaluated += 1;
-            let before = evaluator.authorize(&request, &old_set);
-            let after = evaluator.authorize(&request, &new_set);
-            if before.decision == after.decision {
-                continue;
-            }
-            let key = group_key(&before, &after);
-            let entry = groups.entry(key).or_default();
-            entry.0 += 1;
-            if entry.1.insert(name.clone()) && entry.2.len() < EXAMPLES_PER_GROUP {
-                entry.2.push(format!("{name} in {region}"));
+            // Without a principal key in the chains, the root user gets the role session's decisions.
+            let root_flip = if subject.decide_root {
+                evaluated += 1;
+                flip(&root, name, region)?
+            } else {
+                role_flip.clone()
+            };
+            let keys = match (role_flip, root_flip) {
+                (Some(role), Some(root)) if role == root => [Some((EVERY_PRINCIPAL, role)), None],
+                (role, root) => [
+                    role.map(|key| (ROLE_SESSION, key)),
+                    root.map(|key| (ROOT_USER, key)),
+                ],
+            };
+            for (principal, key) in keys.into_iter().flatten() {
+                let entry = groups.entry(GroupKey { principal, ..key }).or_default();
+                entry.0 += 1;
+                if entry.1.insert(name.clone()) && entry.2.len() < EXAMPLES_PER_GROUP {
+                    entry.2.push(format!("{name} in {region}"));
+                }
             }
         }
     }
@@ -573,6 +647,7 @@ fn compare_account(
         flips.push(FlipGroup {
             account: subject.name.clone(),
             account_id: subject.id.clone(),
+            principal: key.principal.to_owned(),
             old: key.old.to_owned(),
             new: key.new.to_owned(),
             policy_type: key.policy_type.to_owned(),
@@ -630,6 +705,7 @@ fn group_key(before: &Authorization<'_>, after: &Authorization<'_>) -> GroupKey 
         _ => ("identity", String::new(), 0),
     };
     GroupKey {
+        principal: EVERY_PRINCIPAL,
         old: decision_name(before.decision),
         new: decision_name(after.decision),
         policy_type,

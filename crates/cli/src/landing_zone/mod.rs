@@ -107,9 +107,10 @@ pub fn render(plan: &Plan) -> String {
         };
         let _ = writeln!(
             out,
-            "  {} ({}): {} -> {}, {} decisions ({} actions), by {deciding} at {} (level {})",
+            "  {} ({}), {}: {} -> {}, {} decisions ({} actions), by {deciding} at {} (level {})",
             group.account,
             group.account_id,
+            group.principal,
             group.old,
             group.new,
             group.decisions,
