@@ -1,54 +1,33 @@
 //! The structure of the multi-account organization AWS recommends, OUs and accounts without
 //! guardrails, built through the Organizations API. Tests and the load generator start from
-//! it; `serve --demo` builds the full example landing zone instead.
+//! it; `serve --demo` builds the full example landing zone instead. Both come from
+//! `examples/landing-zone.yaml`, so the two cannot drift apart.
 
 use anyhow::Context;
 use aws_sdk_organizations::Client;
-use std::collections::HashMap;
 
 use crate::client::sdk_error;
-use crate::landing_zone::apply;
+use crate::landing_zone::{self, LandingZone, ProgressMode, apply};
 use aws_sdk_organizations::types::OrganizationFeatureSet;
 
-/// The OUs, each with the name of its parent OU (`None` for the root), parents first.
-pub const UNITS: &[(&str, Option<&str>)] = &[
-    ("Security", None),
-    ("Infrastructure", None),
-    ("Sandbox", None),
-    ("Workloads", None),
-    ("Production", Some("Workloads")),
-    ("Non-Production", Some("Workloads")),
-    ("Suspended", None),
-];
-
-/// The member accounts: name, email address and OU.
-pub const ACCOUNTS: &[(&str, &str, &str)] = &[
-    ("Log Archive", "log-archive@example.com", "Security"),
-    (
-        "Security Tooling",
-        "security-tooling@example.com",
-        "Security",
-    ),
-    ("Networking", "networking@example.com", "Infrastructure"),
-    (
-        "Shared Services",
-        "shared-services@example.com",
-        "Infrastructure",
-    ),
-    (
-        "Developer Sandbox",
-        "developer-sandbox@example.com",
-        "Sandbox",
-    ),
-    ("App A Prod", "app-a-prod@example.com", "Production"),
-    ("App B Prod", "app-b-prod@example.com", "Production"),
-    ("App A Dev", "app-a-dev@example.com", "Non-Production"),
-    (
-        "App A Staging",
-        "app-a-staging@example.com",
-        "Non-Production",
-    ),
-];
+/// Returns the example landing zone's OUs and accounts, without its policies, enabled policy
+/// types, trusted services, delegated administrators and tags.
+pub fn structure() -> anyhow::Result<LandingZone> {
+    let mut file = landing_zone::parse(landing_zone::EXAMPLE, landing_zone::EXAMPLE_NAME, None)
+        .context("the embedded example landing zone is invalid")?;
+    file.policies.clear();
+    file.enabled_policy_types.clear();
+    file.trusted_services.clear();
+    file.delegated_administrators.clear();
+    file.root_tags.clear();
+    for unit in &mut file.units {
+        unit.tags.clear();
+    }
+    for account in &mut file.accounts {
+        account.tags.clear();
+    }
+    Ok(file)
+}
 
 /// The result of [`ensure`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,55 +79,7 @@ async fn has_organization(client: &Client) -> anyhow::Result<bool> {
 
 async fn build(client: &Client) -> anyhow::Result<()> {
     ensure_organization(client).await?;
-    let roots = client
-        .list_roots()
-        .send()
-        .await
-        .map_err(sdk_error("ListRoots"))?;
-    let root_id = roots
-        .roots()
-        .first()
-        .and_then(|root| root.id())
-        .context("ListRoots returned no root")?
-        .to_owned();
-
-    let mut unit_ids: HashMap<&str, String> = HashMap::new();
-    for (name, parent) in UNITS {
-        let parent_id = match parent {
-            Some(parent) => unit_ids
-                .get(parent)
-                .cloned()
-                .with_context(|| format!("OU {parent} is not created yet"))?,
-            None => root_id.clone(),
-        };
-        let created = client
-            .create_organizational_unit()
-            .parent_id(parent_id)
-            .name(*name)
-            .send()
-            .await
-            .map_err(sdk_error(&format!("CreateOrganizationalUnit for {name}")))?;
-        let id = created
-            .organizational_unit()
-            .and_then(|unit| unit.id())
-            .context("CreateOrganizationalUnit returned no id")?;
-        unit_ids.insert(name, id.to_owned());
-    }
-
-    for (name, email, unit) in ACCOUNTS {
-        let account_id = create_account(client, name, email).await?;
-        let destination = unit_ids
-            .get(unit)
-            .with_context(|| format!("OU {unit} is not created"))?;
-        client
-            .move_account()
-            .account_id(&account_id)
-            .source_parent_id(&root_id)
-            .destination_parent_id(destination)
-            .send()
-            .await
-            .map_err(sdk_error(&format!("MoveAccount for {name}")))?;
-    }
+    apply::apply(client, &structure()?, ProgressMode::Quiet).await?;
     Ok(())
 }
 
