@@ -26,7 +26,7 @@ use policy::{
 use serde::Serialize;
 
 use super::file::{LandingZone, ROOT};
-use super::live::LiveOrganization;
+use super::live::{LiveAccount, LiveOrganization};
 
 /// The role the diff decides as, in each account.
 pub const PROBE_ROLE: &str = "LandingZoneAccessProbe";
@@ -260,9 +260,9 @@ pub fn access_diff(
             .accounts
             .iter()
             .find(|declared| declared.email.eq_ignore_ascii_case(&account.email));
-        let old_path = live_path(live, &account.parent_id, &account.name);
+        let old_path = live_path(live, account);
         let new_path = match declared {
-            Some(declared) => planned_path(file, live, &declared.unit, &account.name),
+            Some(declared) => planned_path(file, live, &declared.unit, account),
             None => old_path.clone(),
         };
         let mut subject = Subject {
@@ -355,50 +355,59 @@ pub fn access_diff(
     Ok(diff)
 }
 
-/// Returns the names from the root to an account, through its live OUs.
-fn live_path(live: &LiveOrganization, parent_id: &str, account: &str) -> Vec<String> {
-    let mut path = vec![account.to_owned()];
-    let mut current = parent_id.to_owned();
+/// One level of an account's path: its name and, when it exists now, its live id.
+type PathLevel = (String, Option<String>);
+
+/// Returns the levels from the root to an account, through its live OUs. Levels carry ids,
+/// because OU and account names need not be unique in a live organization.
+fn live_path(live: &LiveOrganization, account: &LiveAccount) -> Vec<PathLevel> {
+    let mut path = vec![(account.name.clone(), Some(account.id.clone()))];
+    let mut current = account.parent_id.as_str();
     while current != live.root_id {
         let Some(unit) = live.units.iter().find(|unit| unit.id == current) else {
             break;
         };
-        path.push(unit.name.clone());
-        current = unit.parent_id.clone();
+        path.push((unit.name.clone(), Some(unit.id.clone())));
+        current = &unit.parent_id;
     }
-    path.push(ROOT.to_owned());
+    path.push((ROOT.to_owned(), Some(live.root_id.clone())));
     path.reverse();
     path
 }
 
-/// Returns the names from the root to an account in `unit` after the plan. OUs the file does
-/// not declare keep their live parents.
+/// Returns the levels from the root to an account in `unit` after the plan. The file names
+/// every OU on the way, since its references are checked, and an OU that exists now is
+/// found by its name, as the structural plan finds it.
 fn planned_path(
     file: &LandingZone,
     live: &LiveOrganization,
     unit: &str,
-    account: &str,
-) -> Vec<String> {
-    let mut path = vec![account.to_owned()];
+    account: &LiveAccount,
+) -> Vec<PathLevel> {
+    let mut path = vec![(account.name.clone(), Some(account.id.clone()))];
     let mut current = unit.to_owned();
     while current != ROOT && path.len() <= super::file::MAX_OU_DEPTH + 1 {
-        path.push(current.clone());
-        current = match file.units.iter().find(|declared| declared.name == current) {
+        let live_id = live
+            .unit_by_name(&current)
+            .map(|existing| existing.id.clone());
+        let parent = match file.units.iter().find(|declared| declared.name == current) {
             Some(declared) => declared.parent.clone(),
             None => live.unit_by_name(&current).map_or_else(
                 || ROOT.to_owned(),
                 |existing| live.target_name(&existing.parent_id),
             ),
         };
+        path.push((current, live_id));
+        current = parent;
     }
-    path.push(ROOT.to_owned());
+    path.push((ROOT.to_owned(), Some(live.root_id.clone())));
     path.reverse();
     path
 }
 
 fn live_chain(
     live: &LiveOrganization,
-    path: &[String],
+    path: &[PathLevel],
     policy_type: &str,
     kind: PolicyKind,
     compiled: &mut Compiled,
@@ -407,17 +416,16 @@ fn live_chain(
         return Ok(None);
     }
     let mut chain = Vec::with_capacity(path.len());
-    for name in path {
+    for (name, live_id) in path {
         let mut indexes = Vec::new();
         for policy in live
             .policies
             .iter()
             .filter(|policy| policy.policy_type == policy_type)
         {
-            if policy
-                .targets
-                .iter()
-                .any(|id| live.target_name(id) == *name)
+            if live_id
+                .as_ref()
+                .is_some_and(|id| policy.targets.contains(id))
             {
                 indexes.push(compiled.add(&policy.name, kind, &policy.content)?);
             }
@@ -430,7 +438,7 @@ fn live_chain(
 fn planned_chain(
     file: &LandingZone,
     live: &LiveOrganization,
-    path: &[String],
+    path: &[PathLevel],
     policy_type: &str,
     kind: PolicyKind,
     compiled: &mut Compiled,
@@ -444,10 +452,8 @@ fn planned_chain(
         return Ok(None);
     }
     let mut chain = Vec::with_capacity(path.len());
-    for name in path {
-        let exists_live = name == ROOT
-            || live.unit_by_name(name).is_some()
-            || live.accounts.iter().any(|account| account.name == *name);
+    for (name, live_id) in path {
+        let exists_live = live_id.is_some();
         let mut indexes = Vec::new();
         let mut has_managed = false;
         for policy in live
@@ -458,12 +464,10 @@ fn planned_chain(
             let declared = file.policies.iter().any(|declared| {
                 declared.name == policy.name && declared.policy_type == policy_type
             });
-            if declared
-                || !policy
-                    .targets
-                    .iter()
-                    .any(|id| live.target_name(id) == *name)
-            {
+            let attached = live_id
+                .as_ref()
+                .is_some_and(|id| policy.targets.contains(id));
+            if declared || !attached {
                 continue;
             }
             has_managed |= policy.aws_managed;
@@ -713,5 +717,97 @@ fn group_key(before: &Authorization<'_>, after: &Authorization<'_>) -> GroupKey 
         statement,
         level,
         depth,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail on any error")]
+
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+    use crate::landing_zone::live::{LivePolicy, LiveUnit};
+
+    fn unit(id: &str, name: &str, parent_id: &str) -> LiveUnit {
+        LiveUnit {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            parent_id: parent_id.to_owned(),
+            tags: BTreeMap::new(),
+        }
+    }
+
+    fn policy(id: &str, name: &str, content: &str, targets: &[&str]) -> LivePolicy {
+        LivePolicy {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            policy_type: "SERVICE_CONTROL_POLICY".to_owned(),
+            description: String::new(),
+            content: content.to_owned(),
+            document: serde_json::from_str(content).unwrap(),
+            aws_managed: name == "FullAWSAccess",
+            targets: targets.iter().map(|target| (*target).to_owned()).collect(),
+            tags: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn repeated_ou_names_keep_their_policies() {
+        // Two OUs named Team, under Alpha and Beta. Only Beta's Team denies RunInstances, and
+        // the one account sits in Alpha's Team, so a new deny at the root flips it.
+        let deny_run = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ec2:RunInstances","Resource":"*"}]}"#;
+        let every_target = [
+            "r-root",
+            "ou-alpha",
+            "ou-beta",
+            "ou-team-a",
+            "ou-team-b",
+            "111111111111",
+        ];
+        let live = LiveOrganization {
+            exists: true,
+            management_account_id: "000000000000".to_owned(),
+            root_id: "r-root".to_owned(),
+            enabled_policy_types: BTreeSet::from(["SERVICE_CONTROL_POLICY".to_owned()]),
+            units: vec![
+                unit("ou-alpha", "Alpha", "r-root"),
+                unit("ou-beta", "Beta", "r-root"),
+                unit("ou-team-a", "Team", "ou-alpha"),
+                unit("ou-team-b", "Team", "ou-beta"),
+            ],
+            accounts: vec![LiveAccount {
+                id: "111111111111".to_owned(),
+                name: "Builder".to_owned(),
+                email: "builder@example.com".to_owned(),
+                parent_id: "ou-team-a".to_owned(),
+                status: "ACTIVE".to_owned(),
+                tags: BTreeMap::new(),
+            }],
+            policies: vec![
+                policy("p-full", "FullAWSAccess", FULL_AWS_ACCESS, &every_target),
+                policy("p-beta", "BetaNoInstances", deny_run, &["ou-team-b"]),
+            ],
+            ..LiveOrganization::default()
+        };
+        let file = crate::landing_zone::parse(
+            "organization:\n  regions: [us-east-1]\n  enabled_policy_types: [SERVICE_CONTROL_POLICY]\n\
+             policies:\n  - name: NoInstances\n    type: SERVICE_CONTROL_POLICY\n    targets: [Root]\n    \
+             content: '{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Action\":\"ec2:RunInstances\",\"Resource\":\"*\"}]}'\n",
+            "repeated.yaml",
+            None,
+        )
+        .unwrap();
+
+        let catalog = Catalog::builtin().unwrap();
+        let diff =
+            access_diff(&file, &live, &ActionTable::new(catalog), &Evaluator::new()).unwrap();
+        assert_eq!(diff.groups.len(), 1, "{:?}", diff.groups);
+        let group = &diff.groups[0];
+        assert_eq!(group.account, "Builder");
+        assert_eq!(group.old, "allow");
+        assert_eq!(group.new, "explicit deny");
+        assert_eq!(group.policy.as_deref(), Some("NoInstances"));
+        assert_eq!(group.examples, ["ec2:RunInstances in us-east-1"]);
     }
 }
