@@ -71,7 +71,7 @@ async fn user(
     policy: Option<&str>,
 ) -> Principal {
     let iam = iam_with(server, root(account).credentials, "us-east-1");
-    iam.create_user().user_name(name).send().await.unwrap();
+    let key = common::user_with_key(&iam, name).await;
     if let Some(document) = policy {
         iam.put_user_policy()
             .user_name(name)
@@ -81,13 +81,6 @@ async fn user(
             .await
             .unwrap();
     }
-    let key = iam
-        .create_access_key()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
     Principal {
         arn: format!("arn:aws:iam::{account}:user/{name}"),
         credentials: Credentials::new(

@@ -1013,6 +1013,49 @@ async fn access_keys_authenticate_as_the_user() {
 }
 
 #[tokio::test]
+async fn listings_authorize_listed_path() {
+    let server = start_server().await;
+    let iam = root_client(&server, ACCOUNT);
+    let key = common::user_with_key(&iam, "carol").await;
+    let as_carol = iam_client(&server, key.access_key_id(), key.secret_access_key(), None);
+
+    let denied = as_carol.list_roles().send().await.unwrap_err();
+    assert_eq!(denied.code(), Some("AccessDenied"));
+    assert_eq!(
+        denied.message(),
+        Some(
+            format!(
+                "User: arn:aws:iam::{ACCOUNT}:user/carol is not authorized to perform: \
+                 iam:ListRoles on resource: arn:aws:iam::{ACCOUNT}:role/ because no \
+                 identity-based policy allows the iam:ListRoles action"
+            )
+            .as_str()
+        )
+    );
+
+    // A policy scoped to the roles under /teams/ allows listing that path only.
+    iam.put_user_policy()
+        .user_name("carol")
+        .policy_name("ListTeamRoles")
+        .policy_document(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["iam:ListRoles","iam:ListUsers"],"Resource":["arn:aws:iam::{ACCOUNT}:role/teams/*","arn:aws:iam::{ACCOUNT}:user/teams/*"]}}]}}"#
+        ))
+        .send()
+        .await
+        .unwrap();
+    let listed = as_carol.list_roles().path_prefix("/teams/").send().await;
+    assert!(listed.is_ok(), "{listed:?}");
+    let users = as_carol
+        .list_users()
+        .path_prefix("/teams/red/")
+        .send()
+        .await;
+    assert!(users.is_ok(), "{users:?}");
+    let everything = as_carol.list_roles().send().await.unwrap_err();
+    assert_eq!(everything.code(), Some("AccessDenied"));
+}
+
+#[tokio::test]
 async fn created_account_has_access_role() {
     let server = start_server().await;
     let (management, _) = common::organization_with_root(&server).await;
@@ -1188,14 +1231,7 @@ async fn iam_survives_restart() {
         .send()
         .await
         .unwrap();
-    iam.create_user().user_name("carol").send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name("carol")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap().clone();
+    let key = common::user_with_key(&iam, "carol").await;
 
     // A deleted access role must stay deleted after a restart.
     let member_root = root_client(&server, &member);

@@ -388,6 +388,18 @@ pub fn iam_with(
     aws_sdk_iam::Client::from_conf(config)
 }
 
+/// Creates the IAM user `name` and an access key for it.
+pub async fn user_with_key(iam: &aws_sdk_iam::Client, name: &str) -> aws_sdk_iam::types::AccessKey {
+    iam.create_user().user_name(name).send().await.unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name(name)
+        .send()
+        .await
+        .unwrap();
+    key.access_key().unwrap().clone()
+}
+
 /// Returns an Organizations client with `credentials`, signing for `region`.
 pub fn organizations_with(
     server: &RunningServer,

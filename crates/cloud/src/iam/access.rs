@@ -32,6 +32,10 @@ pub(super) fn call_for(state: &State, caller: &Caller, operation: &str, input: &
         Some(arn.to_owned())
     } else if let (Some(name), "CreatePolicy") = (text("PolicyName"), operation) {
         Some(format!("arn:{partition}:iam::{account}:policy{path}{name}"))
+    } else if let Some(kind) = listed_kind(operation) {
+        // AWS names the listed path as the resource, such as arn:aws:iam::123456789012:role/.
+        let prefix = text("PathPrefix").unwrap_or("/");
+        Some(format!("arn:{partition}:iam::{account}:{kind}{prefix}"))
     } else if caller.arn.contains(":user/") {
         // Operations on "the calling user" (GetUser, ListAccessKeys without a name) act on it.
         matches!(operation, "GetUser" | "ListAccessKeys" | "CreateAccessKey")
@@ -51,4 +55,14 @@ pub(super) fn call_for(state: &State, caller: &Caller, operation: &str, input: &
         call = call.with("iam:PermissionsBoundary", boundary);
     }
     call.with_request_tags(input)
+}
+
+/// Returns the resource type ListRoles and ListUsers list, which AWS authorizes on the ARN of
+/// the listed path.
+fn listed_kind(operation: &str) -> Option<&'static str> {
+    match operation {
+        "ListRoles" => Some("role"),
+        "ListUsers" => Some("user"),
+        _ => None,
+    }
 }
