@@ -14,7 +14,9 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use aws_sdk_organizations::types::{ChildType, CreateAccountState, PolicyType};
+use aws_sdk_organizations::types::{
+    ChildType, CreateAccountState, CreateAccountStatus, PolicyType,
+};
 use common::{
     MANAGEMENT, Shape, all_children, checked_shape, client, create_account, organization_with_root,
     start_with,
@@ -503,10 +505,12 @@ async fn settled_account(
     panic!("CreateAccount {request_id} did not settle in 2.5 seconds");
 }
 
-/// Waits until no CreateAccount request is in progress, then checks that no account is half
-/// created. Every request must have succeeded and name an account of the organization, and
-/// every member account must come from one of those requests.
-async fn check_create_account_requests(client: &aws_sdk_organizations::Client, shape: &Shape) {
+/// Waits until no CreateAccount request is in progress and returns every request's status.
+/// A restarted server finishes the requests a kill interrupted, so the organization must be
+/// read only after this returns.
+async fn settled_create_account_requests(
+    client: &aws_sdk_organizations::Client,
+) -> Vec<CreateAccountStatus> {
     let mut statuses = Vec::new();
     for _ in 0..200 {
         statuses.clear();
@@ -532,9 +536,14 @@ async fn check_create_account_requests(client: &aws_sdk_organizations::Client, s
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+    statuses
+}
 
+/// Checks that no account is half created: every request succeeded and names an account of
+/// the organization, and every member account comes from one of those requests.
+fn check_create_account_requests(statuses: &[CreateAccountStatus], shape: &Shape) {
     let mut created = BTreeSet::new();
-    for status in &statuses {
+    for status in statuses {
         let id = status.id().unwrap();
         assert_eq!(
             status.state(),
@@ -722,8 +731,9 @@ async fn sigkill_during_mixed_writes_keeps_invariants() {
 
         process = spawn_server_with(directory.path(), &serve_args).await;
         let client = process_client(&process);
+        let statuses = settled_create_account_requests(&client).await;
         let shape = checked_shape(&client).await;
-        check_create_account_requests(&client, &shape).await;
+        check_create_account_requests(&statuses, &shape);
 
         for write in &acknowledged {
             expected.apply(write);
