@@ -108,7 +108,16 @@ impl Store {
             .max_lifetime(None)
             .connect_with(options)
             .await?;
+        // A commit during the migrations need not reach the disk before the next one starts:
+        // WAL mode keeps the file consistent, and migrations lost to a crash run again at the
+        // next start. Writes are synchronous again before the store serves a request.
+        sqlx::query("PRAGMA synchronous = NORMAL")
+            .execute(&pool)
+            .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        sqlx::query("PRAGMA synchronous = FULL")
+            .execute(&pool)
+            .await?;
         tracing::debug!(target: "bulkhead::store", store = %description, "store opened");
         Ok(Store { pool, description })
     }
