@@ -226,6 +226,25 @@ pub fn parse(
     }
 }
 
+/// Converts landing-zone YAML `text` to the JSON value that `schemas/landing-zone.schema.json`
+/// describes, for checking a file against the schema. Only the first document is converted,
+/// and an empty text converts to `null`. Fails on invalid YAML and on what JSON cannot hold:
+/// a mapping key that is not a string, a tag or alias, or an infinite or NaN number.
+pub fn to_json(text: &str) -> Result<Value, String> {
+    let documents = MarkedYaml::load_from_str(text)
+        .map_err(|error| format!("invalid YAML: {}", error.info()))?;
+    let Some(document) = documents.first() else {
+        return Ok(Value::Null);
+    };
+    yaml_to_json(document).map_err(|(at, message)| {
+        format!(
+            "the value at line {}, column {} {message}",
+            at.line(),
+            at.col() + 1
+        )
+    })
+}
+
 /// A name as written, with where it was written.
 #[derive(Debug, Clone)]
 struct Named {
