@@ -569,7 +569,7 @@ async fn interrupted_apply_resumes_to_the_file() {
 #[test]
 fn schema_lists_every_policy_type() {
     let schema = common::schema::schema_value();
-    let listed: Vec<&str> = schema["properties"]["policies"]["items"]["properties"]["type"]["enum"]
+    let listed: Vec<&str> = schema["$defs"]["policyType"]["enum"]
         .as_array()
         .unwrap()
         .iter()
