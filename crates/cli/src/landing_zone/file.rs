@@ -342,7 +342,7 @@ impl Reader {
     }
 
     fn text(&mut self, node: &MarkedYaml<'_>, what: &str) -> Option<Named> {
-        match scalar_text(node) {
+        match string_text(node) {
             Some(text) if !text.trim().is_empty() => Some(Named {
                 name: text,
                 at: node.span.start,
@@ -352,7 +352,7 @@ impl Reader {
                 None
             }
             None => {
-                self.error(node, format!("{what} must be a string"));
+                self.error(node, not_a_string_message(node, what));
                 None
             }
         }
@@ -378,12 +378,19 @@ impl Reader {
         };
         let mut tags = BTreeMap::new();
         for (key, value) in mapping {
-            let Some(key_text) = scalar_text(key).filter(|key| !key.is_empty()) else {
-                self.error(
-                    key,
-                    format!("a tag key of {what} must be a non-empty string"),
-                );
-                continue;
+            let key_text = match string_text(key) {
+                Some(text) if !text.is_empty() => text,
+                Some(_) => {
+                    self.error(key, format!("a tag key of {what} must not be empty"));
+                    continue;
+                }
+                None => {
+                    self.error(
+                        key,
+                        not_a_string_message(key, &format!("a tag key of {what}")),
+                    );
+                    continue;
+                }
             };
             if key_text.chars().count() > 128 {
                 self.error(
@@ -888,9 +895,12 @@ impl Reader {
                 match key.as_str() {
                     "name" => name = self.text(value, "a policy name"),
                     "type" => policy_type = self.text(value, "a policy type"),
-                    "description" => {
-                        description = scalar_text(value).unwrap_or_default();
-                    }
+                    "description" => match string_text(value) {
+                        Some(text) => description = text,
+                        None => {
+                            self.error(value, not_a_string_message(value, "a policy description"))
+                        }
+                    },
                     "content" => content_node = Some(value),
                     "file" => file_node = Some(value),
                     "targets" => targets = self.texts(value, "targets"),
@@ -1208,7 +1218,29 @@ fn unknown_policy_type_message(name: &str) -> String {
     )
 }
 
-/// Returns the text of a scalar node; numbers and booleans as written in YAML's core schema.
+/// Returns the text of a YAML string node.
+///
+/// Names, references and tag keys must be strings: converting a number would change the name,
+/// because YAML reads `007` as 7, `0x1F` as 31 and `1e3` as 1000.
+fn string_text(node: &MarkedYaml<'_>) -> Option<String> {
+    match &node.data {
+        YamlData::Value(Scalar::String(text)) => Some(text.to_string()),
+        _ => None,
+    }
+}
+
+/// Returns the error for `node`, which should be a string but is not. A number or boolean
+/// gets a hint to quote it.
+fn not_a_string_message(node: &MarkedYaml<'_>, what: &str) -> String {
+    let read_as = match &node.data {
+        YamlData::Value(Scalar::Integer(_) | Scalar::FloatingPoint(_)) => "a number",
+        YamlData::Value(Scalar::Boolean(_)) => "a boolean",
+        _ => return format!("{what} must be a string"),
+    };
+    format!("{what} must be a string, but YAML reads this value as {read_as}; put it in quotes")
+}
+
+/// Returns the text of a scalar node; numbers and booleans as Rust formats the value YAML read.
 fn scalar_text(node: &MarkedYaml<'_>) -> Option<String> {
     match &node.data {
         YamlData::Value(Scalar::String(text)) => Some(text.to_string()),
