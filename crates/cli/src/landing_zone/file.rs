@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use model::organizations::MODEL;
+use model::shape::{ShapeKind, ViolationKind};
 use saphyr::{LoadableYamlNode, MarkedYaml, Marker, Scalar, YamlData};
 use serde_json::Value;
 
@@ -392,12 +394,7 @@ impl Reader {
                     continue;
                 }
             };
-            if key_text.chars().count() > 128 {
-                self.error(
-                    key,
-                    format!("the tag key `{key_text}` is longer than 128 characters"),
-                );
-            }
+            self.check_aws_limits(&key_text, key.span.start, "the tag key", "TagKey");
             let value_text = match &value.data {
                 YamlData::Value(Scalar::Null) => String::new(),
                 _ => match scalar_text(value) {
@@ -411,15 +408,45 @@ impl Reader {
                     }
                 },
             };
-            if value_text.chars().count() > 256 {
-                self.error(
-                    value,
-                    format!("the value of tag `{key_text}` is longer than 256 characters"),
-                );
-            }
+            self.check_aws_limits(&value_text, value.span.start, "the tag value", "TagValue");
             tags.insert(key_text, value_text);
         }
         tags
+    }
+
+    /// Reports `text`, written at `at`, if it breaks the length or pattern that the
+    /// Organizations model gives the string shape `shape`. AWS checks the same limits when the
+    /// value is sent, so an apply would otherwise fail halfway. Returns whether `text` is
+    /// within them.
+    fn check_aws_limits(&mut self, text: &str, at: Marker, what: &str, shape: &str) -> bool {
+        match aws_limit_violation(shape, text) {
+            Some(problem) => {
+                self.error_at(at, format!("{what} {problem}"));
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// Reports `service` unless it is a service principal that AWS accepts and that ends in
+    /// `.amazonaws.com`, such as `example`. Returns whether it is one.
+    fn check_service_principal(&mut self, service: &Named, example: &str) -> bool {
+        if !service.name.ends_with(".amazonaws.com") {
+            self.error_at(
+                service.at,
+                format!(
+                    "`{}` is not a service principal such as {example}",
+                    service.name
+                ),
+            );
+            return false;
+        }
+        self.check_aws_limits(
+            &service.name,
+            service.at,
+            "the service principal",
+            "ServicePrincipal",
+        )
     }
 
     fn landing_zone(&mut self, document: &MarkedYaml<'_>) -> LandingZone {
@@ -582,15 +609,9 @@ impl Reader {
                 }
                 "trusted_services" => {
                     for service in self.texts(value, "trusted_services") {
-                        if !service.name.ends_with(".amazonaws.com") {
-                            self.error_at(
-                                service.at,
-                                format!(
-                                    "`{}` is not a service principal such as config.amazonaws.com",
-                                    service.name
-                                ),
-                            );
-                        } else if !landing_zone.trusted_services.contains(&service.name) {
+                        if self.check_service_principal(&service, "config.amazonaws.com")
+                            && !landing_zone.trusted_services.contains(&service.name)
+                        {
                             landing_zone.trusted_services.push(service.name);
                         }
                     }
@@ -616,19 +637,24 @@ impl Reader {
                     _ => tags = self.tags(value, "an OU"),
                 }
             }
-            match name {
-                Some(name) if name.name.chars().count() > 128 => self.error_at(
-                    name.at,
-                    "an OU name may have at most 128 characters".to_owned(),
-                ),
-                Some(name) if name.name == ROOT => self.error_at(
+            let Some(name) = name else {
+                self.error(item, "an OU needs a `name`".to_owned());
+                continue;
+            };
+            if name.name == ROOT {
+                self.error_at(
                     name.at,
                     format!(
                         "`{ROOT}` stands for the organization's root; give the OU another name"
                     ),
-                ),
-                Some(name) => units.push(RawUnit { name, parent, tags }),
-                None => self.error(item, "an OU needs a `name`".to_owned()),
+                );
+            } else if self.check_aws_limits(
+                &name.name,
+                name.at,
+                "an OU name",
+                "OrganizationalUnitName",
+            ) {
+                units.push(RawUnit { name, parent, tags });
             }
         }
         units
@@ -768,18 +794,9 @@ impl Reader {
                 self.error(item, "an account needs a `name` and an `email`".to_owned());
                 continue;
             };
-            if !is_email(&email.name) {
-                self.error_at(
-                    email.at,
-                    format!("`{}` is not an email address", email.name),
-                );
-            }
-            if name.name.chars().count() > 50 {
-                self.error_at(
-                    name.at,
-                    "an account name may have at most 50 characters".to_owned(),
-                );
-            }
+            // CreateAccountName, the limit of CreateAccount, is stricter than AccountName.
+            self.check_aws_limits(&name.name, name.at, "an account name", "CreateAccountName");
+            self.check_aws_limits(&email.name, email.at, "an account email", "Email");
             accounts.push(RawAccount {
                 name,
                 email,
@@ -896,7 +913,15 @@ impl Reader {
                     "name" => name = self.text(value, "a policy name"),
                     "type" => policy_type = self.text(value, "a policy type"),
                     "description" => match string_text(value) {
-                        Some(text) => description = text,
+                        Some(text) => {
+                            self.check_aws_limits(
+                                &text,
+                                value.span.start,
+                                "a policy description",
+                                "PolicyDescription",
+                            );
+                            description = text;
+                        }
                         None => {
                             self.error(value, not_a_string_message(value, "a policy description"))
                         }
@@ -911,6 +936,7 @@ impl Reader {
                 self.error(item, "a policy needs a `name` and a `type`".to_owned());
                 continue;
             };
+            self.check_aws_limits(&name.name, name.at, "a policy name", "PolicyName");
             if !POLICY_TYPES.contains(&policy_type.name.as_str()) {
                 self.error_at(
                     policy_type.at,
@@ -1189,14 +1215,7 @@ impl Reader {
                 );
                 continue;
             }
-            if !service.name.ends_with(".amazonaws.com") {
-                self.error_at(
-                    service.at,
-                    format!(
-                        "`{}` is not a service principal such as guardduty.amazonaws.com",
-                        service.name
-                    ),
-                );
+            if !self.check_service_principal(&service, "guardduty.amazonaws.com") {
                 continue;
             }
             let delegation = DelegatedAdministrator {
@@ -1209,6 +1228,42 @@ impl Reader {
         }
         delegations
     }
+}
+
+/// Checks `text` against the string shape `shape` of the Organizations model: its length in
+/// characters and its pattern. Returns what is wrong, to follow the value's name in a message.
+fn aws_limit_violation(shape: &str, text: &str) -> Option<String> {
+    let Ok(index) = MODEL
+        .shapes
+        .binary_search_by(|candidate| candidate.name.cmp(shape))
+    else {
+        return Some(format!(
+            "cannot be checked, because the Organizations model has no shape {shape}"
+        ));
+    };
+    let violation = model::shape::validate(&MODEL, index, &Value::String(text.to_owned())).err()?;
+    let length = text.chars().count();
+    let problem = match violation.kind {
+        ViolationKind::MinLength { min } => {
+            format!("has {length} characters, but AWS requires at least {min}")
+        }
+        ViolationKind::MaxLength { max } => {
+            format!("has {length} characters, but AWS allows at most {max}")
+        }
+        ViolationKind::Pattern { .. } => {
+            let pattern = match MODEL.shapes[index].kind {
+                ShapeKind::String {
+                    pattern: Some(pattern),
+                    ..
+                } => MODEL.patterns.get(pattern),
+                _ => None,
+            };
+            let pattern = pattern.map_or("", |pattern| pattern.model_source());
+            format!("`{text}` does not match AWS's pattern {pattern}")
+        }
+        _ => format!("`{text}` is invalid: {violation}"),
+    };
+    Some(problem)
 }
 
 fn unknown_policy_type_message(name: &str) -> String {
@@ -1300,16 +1355,4 @@ fn is_region_name(name: &str) -> bool {
         && parts
             .last()
             .is_some_and(|last| last.bytes().all(|b| b.is_ascii_digit()))
-}
-
-fn is_email(text: &str) -> bool {
-    match text.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !text.contains(char::is_whitespace)
-        }
-        None => false,
-    }
 }
