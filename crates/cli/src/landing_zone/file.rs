@@ -794,7 +794,8 @@ impl Reader {
                 self.error(item, "an account needs a `name` and an `email`".to_owned());
                 continue;
             };
-            // CreateAccountName, the limit of CreateAccount, is stricter than AccountName.
+            // CreateAccount takes the CreateAccountName shape: up to 50 printable ASCII
+            // characters, where the AccountName shape of existing accounts allows 128 of any kind.
             self.check_aws_limits(&name.name, name.at, "an account name", "CreateAccountName");
             self.check_aws_limits(&email.name, email.at, "an account email", "Email");
             accounts.push(RawAccount {
@@ -1275,8 +1276,8 @@ fn unknown_policy_type_message(name: &str) -> String {
 
 /// Returns the text of a YAML string node.
 ///
-/// Names, references and tag keys must be strings: converting a number would change the name,
-/// because YAML reads `007` as 7, `0x1F` as 31 and `1e3` as 1000.
+/// Names, references and tag keys must be strings. Converting a number would change some
+/// names, because YAML reads `007` as 7, `0x1F` as 31 and `1e3` as 1000.
 fn string_text(node: &MarkedYaml<'_>) -> Option<String> {
     match &node.data {
         YamlData::Value(Scalar::String(text)) => Some(text.to_string()),
@@ -1295,7 +1296,8 @@ fn not_a_string_message(node: &MarkedYaml<'_>, what: &str) -> String {
     format!("{what} must be a string, but YAML reads this value as {read_as}; put it in quotes")
 }
 
-/// Returns the text of a scalar node; numbers and booleans as Rust formats the value YAML read.
+/// Returns the text of a scalar node. A number or boolean is formatted from the value YAML
+/// read, not copied as written.
 fn scalar_text(node: &MarkedYaml<'_>) -> Option<String> {
     match &node.data {
         YamlData::Value(Scalar::String(text)) => Some(text.to_string()),
