@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use bulkhead::landing_zone::{self, LandingZone, ProgressMode, file::ROOT};
 use bulkhead::tree::{self, Node};
+use common::schema::assert_schema_accepts;
 use common::{MANAGEMENT, client, config_with_accounts, start_server, start_with};
 use policy::{
     Decision, Evaluator, Level, OrganizationPolicies, Policy, PolicyKind, PolicySet, Principal,
@@ -26,6 +27,13 @@ use server::RunningServer;
 
 fn example() -> LandingZone {
     landing_zone::parse(landing_zone::EXAMPLE, landing_zone::EXAMPLE_NAME, None).unwrap()
+}
+
+/// Parses an edit of the example that stays valid, after checking that the JSON Schema
+/// accepts it too.
+fn parse_edit(text: &str) -> LandingZone {
+    assert_schema_accepts(text, "edited.yaml");
+    landing_zone::parse(text, "edited.yaml", None).unwrap()
 }
 
 /// Finds the root or OU `name` in the tree and returns its path from the root.
@@ -206,7 +214,7 @@ async fn plan_of_region_edit_flips_only_workloads() {
         "aws:RequestedRegion: [us-east-1]",
     );
     assert_ne!(edited_text, landing_zone::EXAMPLE);
-    let edited = landing_zone::parse(&edited_text, "edited.yaml", None).unwrap();
+    let edited = parse_edit(&edited_text);
     let plan = landing_zone::plan(&management, &edited).await.unwrap();
     let descriptions: Vec<String> = plan
         .structure
@@ -304,7 +312,7 @@ async fn plan_of_root_guardrail_move_flips_root_users() {
         attached_to_root,
         "SCPs never bind the management account.\n    targets: [Workloads]",
     );
-    let edited = landing_zone::parse(&edited_text, "edited.yaml", None).unwrap();
+    let edited = parse_edit(&edited_text);
     let plan = landing_zone::plan(&management, &edited).await.unwrap();
 
     // Independently, for Networking (Infrastructure) and App A Prod (Workloads): the root
@@ -444,6 +452,9 @@ async fn invalid_files_are_rejected_before_any_call() {
             landing_zone::EXAMPLE,
             "{case}: the edit did not apply"
         );
+        // Each edit breaks a rule the JSON Schema cannot express (a reference, a cycle, a
+        // duplicate, the policy grammar), so only the parser rejects it.
+        assert_schema_accepts(&text, case);
         let output = tokio::task::spawn_blocking({
             let mut command = bulkhead_command(&server);
             move || {
@@ -557,9 +568,8 @@ async fn interrupted_apply_resumes_to_the_file() {
 
 #[test]
 fn schema_lists_every_policy_type() {
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../../../schemas/landing-zone.schema.json")).unwrap();
-    let listed: Vec<&str> = schema["properties"]["policies"]["items"]["properties"]["type"]["enum"]
+    let schema = common::schema::schema_value();
+    let listed: Vec<&str> = schema["$defs"]["policyType"]["enum"]
         .as_array()
         .unwrap()
         .iter()
@@ -577,20 +587,17 @@ fn policy_file_is_read_relative_to_landing_zone() {
     )
     .unwrap();
     let path = directory.path().join("landing-zone.yaml");
-    std::fs::write(
-        &path,
-        "organization:\n  enabled_policy_types: [SERVICE_CONTROL_POLICY]\npolicies:\n  - name: DenyLeave\n    type: SERVICE_CONTROL_POLICY\n    file: deny-leave.json\n    targets: [Root]\n",
-    )
-    .unwrap();
+    let text = "organization:\n  enabled_policy_types: [SERVICE_CONTROL_POLICY]\npolicies:\n  - name: DenyLeave\n    type: SERVICE_CONTROL_POLICY\n    file: deny-leave.json\n    targets: [Root]\n";
+    assert_schema_accepts(text, "landing-zone.yaml");
+    std::fs::write(&path, text).unwrap();
     let file = landing_zone::load(&path).unwrap();
     assert_eq!(file.policies.len(), 1);
     assert!(file.policies[0].content.contains("LeaveOrganization"));
 
-    std::fs::write(
-        &path,
-        "policies:\n  - name: DenyLeave\n    type: SERVICE_CONTROL_POLICY\n    file: missing.json\n",
-    )
-    .unwrap();
+    // The schema cannot see that a policy file is missing, so only the parser rejects this.
+    let text = "policies:\n  - name: DenyLeave\n    type: SERVICE_CONTROL_POLICY\n    file: missing.json\n";
+    assert_schema_accepts(text, "landing-zone.yaml");
+    std::fs::write(&path, text).unwrap();
     let errors = landing_zone::load(&path).unwrap_err().to_string();
     assert!(
         errors.contains("landing-zone.yaml:4:11: cannot read the policy file"),

@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use model::organizations::MODEL;
+use model::shape::{ShapeKind, ViolationKind};
 use saphyr::{LoadableYamlNode, MarkedYaml, Marker, Scalar, YamlData};
 use serde_json::Value;
 
@@ -226,6 +228,25 @@ pub fn parse(
     }
 }
 
+/// Converts landing-zone YAML `text` to the JSON value that `schemas/landing-zone.schema.json`
+/// describes, for checking a file against the schema. Only the first document is converted,
+/// and an empty text converts to `null`. Fails on invalid YAML and on what JSON cannot hold:
+/// a mapping key that is not a string, a tag or alias, or an infinite or NaN number.
+pub fn to_json(text: &str) -> Result<Value, String> {
+    let documents = MarkedYaml::load_from_str(text)
+        .map_err(|error| format!("invalid YAML: {}", error.info()))?;
+    let Some(document) = documents.first() else {
+        return Ok(Value::Null);
+    };
+    yaml_to_json(document).map_err(|(at, message)| {
+        format!(
+            "the value at line {}, column {} {message}",
+            at.line(),
+            at.col() + 1
+        )
+    })
+}
+
 /// A name as written, with where it was written.
 #[derive(Debug, Clone)]
 struct Named {
@@ -323,7 +344,7 @@ impl Reader {
     }
 
     fn text(&mut self, node: &MarkedYaml<'_>, what: &str) -> Option<Named> {
-        match scalar_text(node) {
+        match string_text(node) {
             Some(text) if !text.trim().is_empty() => Some(Named {
                 name: text,
                 at: node.span.start,
@@ -333,7 +354,7 @@ impl Reader {
                 None
             }
             None => {
-                self.error(node, format!("{what} must be a string"));
+                self.error(node, not_a_string_message(node, what));
                 None
             }
         }
@@ -359,19 +380,21 @@ impl Reader {
         };
         let mut tags = BTreeMap::new();
         for (key, value) in mapping {
-            let Some(key_text) = scalar_text(key).filter(|key| !key.is_empty()) else {
-                self.error(
-                    key,
-                    format!("a tag key of {what} must be a non-empty string"),
-                );
-                continue;
+            let key_text = match string_text(key) {
+                Some(text) if !text.is_empty() => text,
+                Some(_) => {
+                    self.error(key, format!("a tag key of {what} must not be empty"));
+                    continue;
+                }
+                None => {
+                    self.error(
+                        key,
+                        not_a_string_message(key, &format!("a tag key of {what}")),
+                    );
+                    continue;
+                }
             };
-            if key_text.chars().count() > 128 {
-                self.error(
-                    key,
-                    format!("the tag key `{key_text}` is longer than 128 characters"),
-                );
-            }
+            self.check_aws_limits(&key_text, key.span.start, "the tag key", "TagKey");
             let value_text = match &value.data {
                 YamlData::Value(Scalar::Null) => String::new(),
                 _ => match scalar_text(value) {
@@ -385,15 +408,45 @@ impl Reader {
                     }
                 },
             };
-            if value_text.chars().count() > 256 {
-                self.error(
-                    value,
-                    format!("the value of tag `{key_text}` is longer than 256 characters"),
-                );
-            }
+            self.check_aws_limits(&value_text, value.span.start, "the tag value", "TagValue");
             tags.insert(key_text, value_text);
         }
         tags
+    }
+
+    /// Reports `text`, written at `at`, if it breaks the length or pattern that the
+    /// Organizations model gives the string shape `shape`. AWS checks the same limits when the
+    /// value is sent, so an apply would otherwise fail halfway. Returns whether `text` is
+    /// within them.
+    fn check_aws_limits(&mut self, text: &str, at: Marker, what: &str, shape: &str) -> bool {
+        match aws_limit_violation(shape, text) {
+            Some(problem) => {
+                self.error_at(at, format!("{what} {problem}"));
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// Reports `service` unless it is a service principal that AWS accepts and that ends in
+    /// `.amazonaws.com`, such as `example`. Returns whether it is one.
+    fn check_service_principal(&mut self, service: &Named, example: &str) -> bool {
+        if !service.name.ends_with(".amazonaws.com") {
+            self.error_at(
+                service.at,
+                format!(
+                    "`{}` is not a service principal such as {example}",
+                    service.name
+                ),
+            );
+            return false;
+        }
+        self.check_aws_limits(
+            &service.name,
+            service.at,
+            "the service principal",
+            "ServicePrincipal",
+        )
     }
 
     fn landing_zone(&mut self, document: &MarkedYaml<'_>) -> LandingZone {
@@ -556,15 +609,9 @@ impl Reader {
                 }
                 "trusted_services" => {
                     for service in self.texts(value, "trusted_services") {
-                        if !service.name.ends_with(".amazonaws.com") {
-                            self.error_at(
-                                service.at,
-                                format!(
-                                    "`{}` is not a service principal such as config.amazonaws.com",
-                                    service.name
-                                ),
-                            );
-                        } else if !landing_zone.trusted_services.contains(&service.name) {
+                        if self.check_service_principal(&service, "config.amazonaws.com")
+                            && !landing_zone.trusted_services.contains(&service.name)
+                        {
                             landing_zone.trusted_services.push(service.name);
                         }
                     }
@@ -590,19 +637,24 @@ impl Reader {
                     _ => tags = self.tags(value, "an OU"),
                 }
             }
-            match name {
-                Some(name) if name.name.chars().count() > 128 => self.error_at(
-                    name.at,
-                    "an OU name may have at most 128 characters".to_owned(),
-                ),
-                Some(name) if name.name == ROOT => self.error_at(
+            let Some(name) = name else {
+                self.error(item, "an OU needs a `name`".to_owned());
+                continue;
+            };
+            if name.name == ROOT {
+                self.error_at(
                     name.at,
                     format!(
                         "`{ROOT}` stands for the organization's root; give the OU another name"
                     ),
-                ),
-                Some(name) => units.push(RawUnit { name, parent, tags }),
-                None => self.error(item, "an OU needs a `name`".to_owned()),
+                );
+            } else if self.check_aws_limits(
+                &name.name,
+                name.at,
+                "an OU name",
+                "OrganizationalUnitName",
+            ) {
+                units.push(RawUnit { name, parent, tags });
             }
         }
         units
@@ -742,18 +794,10 @@ impl Reader {
                 self.error(item, "an account needs a `name` and an `email`".to_owned());
                 continue;
             };
-            if !is_email(&email.name) {
-                self.error_at(
-                    email.at,
-                    format!("`{}` is not an email address", email.name),
-                );
-            }
-            if name.name.chars().count() > 50 {
-                self.error_at(
-                    name.at,
-                    "an account name may have at most 50 characters".to_owned(),
-                );
-            }
+            // CreateAccount takes the CreateAccountName shape: up to 50 printable ASCII
+            // characters, where the AccountName shape of existing accounts allows 128 of any kind.
+            self.check_aws_limits(&name.name, name.at, "an account name", "CreateAccountName");
+            self.check_aws_limits(&email.name, email.at, "an account email", "Email");
             accounts.push(RawAccount {
                 name,
                 email,
@@ -869,9 +913,20 @@ impl Reader {
                 match key.as_str() {
                     "name" => name = self.text(value, "a policy name"),
                     "type" => policy_type = self.text(value, "a policy type"),
-                    "description" => {
-                        description = scalar_text(value).unwrap_or_default();
-                    }
+                    "description" => match string_text(value) {
+                        Some(text) => {
+                            self.check_aws_limits(
+                                &text,
+                                value.span.start,
+                                "a policy description",
+                                "PolicyDescription",
+                            );
+                            description = text;
+                        }
+                        None => {
+                            self.error(value, not_a_string_message(value, "a policy description"))
+                        }
+                    },
                     "content" => content_node = Some(value),
                     "file" => file_node = Some(value),
                     "targets" => targets = self.texts(value, "targets"),
@@ -882,6 +937,7 @@ impl Reader {
                 self.error(item, "a policy needs a `name` and a `type`".to_owned());
                 continue;
             };
+            self.check_aws_limits(&name.name, name.at, "a policy name", "PolicyName");
             if !POLICY_TYPES.contains(&policy_type.name.as_str()) {
                 self.error_at(
                     policy_type.at,
@@ -1160,14 +1216,7 @@ impl Reader {
                 );
                 continue;
             }
-            if !service.name.ends_with(".amazonaws.com") {
-                self.error_at(
-                    service.at,
-                    format!(
-                        "`{}` is not a service principal such as guardduty.amazonaws.com",
-                        service.name
-                    ),
-                );
+            if !self.check_service_principal(&service, "guardduty.amazonaws.com") {
                 continue;
             }
             let delegation = DelegatedAdministrator {
@@ -1182,6 +1231,42 @@ impl Reader {
     }
 }
 
+/// Checks `text` against the string shape `shape` of the Organizations model: its length in
+/// characters and its pattern. Returns what is wrong, to follow the value's name in a message.
+fn aws_limit_violation(shape: &str, text: &str) -> Option<String> {
+    let Ok(index) = MODEL
+        .shapes
+        .binary_search_by(|candidate| candidate.name.cmp(shape))
+    else {
+        return Some(format!(
+            "cannot be checked, because the Organizations model has no shape {shape}"
+        ));
+    };
+    let violation = model::shape::validate(&MODEL, index, &Value::String(text.to_owned())).err()?;
+    let length = text.chars().count();
+    let problem = match violation.kind {
+        ViolationKind::MinLength { min } => {
+            format!("has {length} characters, but AWS requires at least {min}")
+        }
+        ViolationKind::MaxLength { max } => {
+            format!("has {length} characters, but AWS allows at most {max}")
+        }
+        ViolationKind::Pattern { .. } => {
+            let pattern = match MODEL.shapes[index].kind {
+                ShapeKind::String {
+                    pattern: Some(pattern),
+                    ..
+                } => MODEL.patterns.get(pattern),
+                _ => None,
+            };
+            let pattern = pattern.map_or("", |pattern| pattern.model_source());
+            format!("`{text}` does not match AWS's pattern {pattern}")
+        }
+        _ => format!("`{text}` is invalid: {violation}"),
+    };
+    Some(problem)
+}
+
 fn unknown_policy_type_message(name: &str) -> String {
     format!(
         "unknown policy type `{name}`; expected one of: {}",
@@ -1189,7 +1274,30 @@ fn unknown_policy_type_message(name: &str) -> String {
     )
 }
 
-/// Returns the text of a scalar node; numbers and booleans as written in YAML's core schema.
+/// Returns the text of a YAML string node.
+///
+/// Names, references and tag keys must be strings. Converting a number would change some
+/// names, because YAML reads `007` as 7, `0x1F` as 31 and `1e3` as 1000.
+fn string_text(node: &MarkedYaml<'_>) -> Option<String> {
+    match &node.data {
+        YamlData::Value(Scalar::String(text)) => Some(text.to_string()),
+        _ => None,
+    }
+}
+
+/// Returns the error for `node`, which should be a string but is not. A number or boolean
+/// gets a hint to quote it.
+fn not_a_string_message(node: &MarkedYaml<'_>, what: &str) -> String {
+    let read_as = match &node.data {
+        YamlData::Value(Scalar::Integer(_) | Scalar::FloatingPoint(_)) => "a number",
+        YamlData::Value(Scalar::Boolean(_)) => "a boolean",
+        _ => return format!("{what} must be a string"),
+    };
+    format!("{what} must be a string, but YAML reads this value as {read_as}; put it in quotes")
+}
+
+/// Returns the text of a scalar node. A number or boolean is formatted from the value YAML
+/// read, not copied as written.
 fn scalar_text(node: &MarkedYaml<'_>) -> Option<String> {
     match &node.data {
         YamlData::Value(Scalar::String(text)) => Some(text.to_string()),
@@ -1249,16 +1357,4 @@ fn is_region_name(name: &str) -> bool {
         && parts
             .last()
             .is_some_and(|last| last.bytes().all(|b| b.is_ascii_digit()))
-}
-
-fn is_email(text: &str) -> bool {
-    match text.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !text.contains(char::is_whitespace)
-        }
-        None => false,
-    }
 }

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: an in-process server on a loopback port, SDK
-//! clients acting as given accounts, and a raw HTTP client for requests no SDK would send.
+//! clients acting as given accounts, a raw HTTP client for requests no SDK would send, and
+//! ([`schema`]) the landing-zone file's JSON Schema.
 
 #![allow(
     dead_code,
@@ -12,6 +13,8 @@
     clippy::panic,
     reason = "test helpers fail the test on any error"
 )]
+
+pub mod schema;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
