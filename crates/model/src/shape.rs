@@ -300,7 +300,7 @@ fn check(model: &Model, shape: usize, value: &Value, path: &mut String) -> Resul
                 return violation(
                     path,
                     ViolationKind::Pattern {
-                        pattern: pattern.source(),
+                        pattern: pattern.model_source(),
                     },
                 );
             }
@@ -408,6 +408,11 @@ mod tests {
         let body = json!({"AccountId": "12345678901a"});
         let violation = validate(&MODEL, input_of(Operation::DescribeAccount), &body).unwrap_err();
         assert!(matches!(violation.kind, ViolationKind::Pattern { .. }));
+        // The message quotes the model's own pattern, not its translation for the regex crate.
+        assert_eq!(
+            violation.to_string(),
+            "AccountId must match the pattern ^\\d{12}$"
+        );
     }
 
     #[test]
