@@ -416,8 +416,8 @@ async fn invalid_files_are_rejected_before_any_call() {
                 "Effect: Maybe\n          Action: \"*\"",
                 1,
             ),
-            "landing-zone.yaml:99:7:",
-            "the policy `DenyRootUser` is invalid",
+            "landing-zone.yaml:102:19:",
+            "the policy `DenyRootUser` is invalid: Effect \"Maybe\" is not valid",
         ),
         (
             "cycle",
