@@ -28,6 +28,11 @@ fn example() -> LandingZone {
     landing_zone::parse(landing_zone::EXAMPLE, landing_zone::EXAMPLE_NAME, None).unwrap()
 }
 
+/// Returns the one-line description of each change.
+fn describe(changes: &[landing_zone::Change]) -> Vec<String> {
+    changes.iter().map(landing_zone::Change::describe).collect()
+}
+
 /// Finds the root or OU `name` in the tree and returns its path from the root.
 fn find<'t>(node: &'t Node, name: &str, path: &mut Vec<String>) -> Option<&'t Node> {
     path.push(node.name.clone());
@@ -111,12 +116,7 @@ async fn apply_attaches_and_detaches_to_follow_file() {
     let outcome = landing_zone::apply(&management, &edited, ProgressMode::Quiet)
         .await
         .unwrap();
-    let descriptions: Vec<String> = outcome
-        .plan
-        .changes
-        .iter()
-        .map(landing_zone::Change::describe)
-        .collect();
+    let descriptions = describe(&outcome.plan.changes);
     assert_eq!(
         descriptions,
         [
@@ -208,12 +208,7 @@ async fn plan_of_region_edit_flips_only_workloads() {
     assert_ne!(edited_text, landing_zone::EXAMPLE);
     let edited = landing_zone::parse(&edited_text, "edited.yaml", None).unwrap();
     let plan = landing_zone::plan(&management, &edited).await.unwrap();
-    let descriptions: Vec<String> = plan
-        .structure
-        .changes
-        .iter()
-        .map(landing_zone::Change::describe)
-        .collect();
+    let descriptions = describe(&plan.structure.changes);
     assert_eq!(
         descriptions,
         ["update SERVICE_CONTROL_POLICY WorkloadRegions (document)"]
@@ -595,5 +590,31 @@ fn policy_file_is_read_relative_to_landing_zone() {
     assert!(
         errors.contains("landing-zone.yaml:4:11: cannot read the policy file"),
         "{errors}"
+    );
+}
+
+
+#[tokio::test]
+async fn apply_after_policy_type_disabled() {
+    let (_server, management, file) = applied_example().await;
+    let roots = management.list_roots().send().await.unwrap();
+    management
+        .disable_policy_type()
+        .root_id(roots.roots()[0].id().unwrap())
+        .policy_type(aws_sdk_organizations::types::PolicyType::TagPolicy)
+        .send()
+        .await
+        .unwrap();
+
+    let outcome = landing_zone::apply(&management, &file, ProgressMode::Quiet)
+        .await
+        .unwrap();
+    let descriptions = describe(&outcome.plan.changes);
+    assert_eq!(
+        descriptions,
+        [
+            "enable policy type TAG_POLICY",
+            "attach RequiredTags to Root"
+        ]
     );
 }
