@@ -618,3 +618,70 @@ async fn apply_after_policy_type_disabled() {
         ]
     );
 }
+
+/// Returns the id of the SCP named `name`.
+async fn scp_id(management: &aws_sdk_organizations::Client, name: &str) -> String {
+    let policies = management
+        .list_policies()
+        .filter(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    policies
+        .policies()
+        .iter()
+        .find(|policy| policy.name() == Some(name))
+        .and_then(|policy| policy.id())
+        .unwrap()
+        .to_owned()
+}
+
+/// Returns the ids of the targets of the SCP named `name`.
+async fn policy_targets(management: &aws_sdk_organizations::Client, name: &str) -> Vec<String> {
+    let targets = management
+        .list_targets_for_policy()
+        .policy_id(scp_id(management, name).await)
+        .send()
+        .await
+        .unwrap();
+    targets
+        .targets()
+        .iter()
+        .filter_map(|target| target.target_id().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn apply_detaches_from_undeclared_account() {
+    let server = start_with(config_with_accounts(20)).await;
+    let management = client(&server, MANAGEMENT);
+    let file = example();
+    landing_zone::apply(&management, &file, ProgressMode::Quiet)
+        .await
+        .unwrap();
+    let request = landing_zone::apply::start_account_creation(
+        &management,
+        "Outsider",
+        "outsider@example.com",
+    )
+    .await
+    .unwrap();
+    let outsider = landing_zone::apply::wait_for_account(&management, &request, "Outsider")
+        .await
+        .unwrap();
+    management
+        .attach_policy()
+        .policy_id(scp_id(&management, "DenyAllSuspended").await)
+        .target_id(&outsider)
+        .send()
+        .await
+        .unwrap();
+
+    let outcome = landing_zone::apply(&management, &file, ProgressMode::Quiet)
+        .await
+        .unwrap();
+    let descriptions = describe(&outcome.plan.changes);
+    assert_eq!(descriptions, ["detach DenyAllSuspended from Outsider"]);
+    let targets = policy_targets(&management, "DenyAllSuspended").await;
+    assert!(!targets.contains(&outsider), "{targets:?}");
+}

@@ -384,12 +384,13 @@ async fn run(
         Change::Detach {
             policy,
             policy_type,
-            target,
+            target_id,
+            ..
         } => {
             client
                 .detach_policy()
                 .policy_id(ids.policy(policy, policy_type)?)
-                .target_id(ids.target(target)?)
+                .target_id(target_id)
                 .send()
                 .await
                 .map_err(sdk_error("DetachPolicy"))?;

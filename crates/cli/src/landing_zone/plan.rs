@@ -112,6 +112,9 @@ pub enum Change {
         policy_type: String,
         /// `Root`, an OU name or an account name.
         target: String,
+        /// The target's id. The target may be an account the file does not declare, which
+        /// apply could not find by name.
+        target_id: String,
     },
     /// Register an account as delegated administrator for a service.
     RegisterDelegatedAdministrator {
@@ -488,18 +491,19 @@ fn plan_tags(file: &LandingZone, live: &LiveOrganization, plan: &mut StructuralP
 fn plan_attachments(file: &LandingZone, live: &LiveOrganization, plan: &mut StructuralPlan) {
     let mut detaches = Vec::new();
     for policy in &file.policies {
-        let current: BTreeSet<String> = live
+        // Current targets by the file's name, with their ids.
+        let current: BTreeMap<String, String> = live
             .policy_by_name(&policy.name, &policy.policy_type)
             .map(|live_policy| {
                 live_policy
                     .targets
                     .iter()
-                    .map(|id| live.target_name(id))
+                    .map(|id| (file_target_name(file, live, id), id.clone()))
                     .collect()
             })
             .unwrap_or_default();
         for target in &policy.targets {
-            if !current.contains(target) {
+            if !current.contains_key(target) {
                 plan.changes.push(Change::Attach {
                     policy: policy.name.clone(),
                     policy_type: policy.policy_type.clone(),
@@ -507,17 +511,32 @@ fn plan_attachments(file: &LandingZone, live: &LiveOrganization, plan: &mut Stru
                 });
             }
         }
-        for target in current {
+        for (target, target_id) in current {
             if !policy.targets.contains(&target) {
                 detaches.push(Change::Detach {
                     policy: policy.name.clone(),
                     policy_type: policy.policy_type.clone(),
                     target,
+                    target_id,
                 });
             }
         }
     }
     plan.changes.extend(detaches);
+}
+
+/// Returns the name the file uses for the root, OU or account with this id. An account is
+/// found by email, because the file may name it differently from the live organization.
+fn file_target_name(file: &LandingZone, live: &LiveOrganization, id: &str) -> String {
+    live.accounts
+        .iter()
+        .find(|account| account.id == id)
+        .and_then(|account| {
+            file.accounts
+                .iter()
+                .find(|declared| declared.email.eq_ignore_ascii_case(&account.email))
+        })
+        .map_or_else(|| live.target_name(id), |declared| declared.name.clone())
 }
 
 fn plan_delegations(file: &LandingZone, live: &LiveOrganization, plan: &mut StructuralPlan) {
@@ -546,10 +565,101 @@ fn plan_delegations(file: &LandingZone, live: &LiveOrganization, plan: &mut Stru
     for (account_id, service) in &live.delegated_administrators {
         if !wanted_ids.contains(&(account_id.clone(), service.clone())) {
             plan.changes.push(Change::DeregisterDelegatedAdministrator {
-                account: live.target_name(account_id),
+                account: file_target_name(file, live, account_id),
                 account_id: account_id.clone(),
                 service: service.clone(),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::landing_zone::live::{LiveAccount, LivePolicy};
+
+    const FILE: &str = r#"
+organization:
+  enabled_policy_types: [SERVICE_CONTROL_POLICY]
+accounts:
+  - { name: Renamed, email: app@example.com }
+policies:
+  - name: Guard
+    type: SERVICE_CONTROL_POLICY
+    targets: [Renamed]
+    content:
+      Version: "2012-10-17"
+      Statement:
+        - Effect: Deny
+          Action: s3:*
+          Resource: "*"
+"#;
+
+    /// Returns an organization with the file's account under another name, and `Guard`
+    /// attached to it.
+    fn live_with_old_name(file: &LandingZone) -> LiveOrganization {
+        let guard = &file.policies[0];
+        let account = |id: &str, name: &str, email: &str| LiveAccount {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            email: email.to_owned(),
+            parent_id: "r-root".to_owned(),
+            status: "ACTIVE".to_owned(),
+            tags: BTreeMap::new(),
+        };
+        LiveOrganization {
+            exists: true,
+            management_account_id: "111111111111".to_owned(),
+            root_id: "r-root".to_owned(),
+            enabled_policy_types: BTreeSet::from(["SERVICE_CONTROL_POLICY".to_owned()]),
+            accounts: vec![
+                account("111111111111", "Management", "management@example.com"),
+                account("222222222222", "Old Name", "APP@example.com"),
+            ],
+            policies: vec![LivePolicy {
+                id: "p-guard".to_owned(),
+                name: guard.name.clone(),
+                policy_type: guard.policy_type.clone(),
+                description: guard.description.clone(),
+                content: guard.content.clone(),
+                document: guard.document.clone(),
+                aws_managed: false,
+                targets: BTreeSet::from(["222222222222".to_owned()]),
+                tags: BTreeMap::new(),
+            }],
+            ..LiveOrganization::default()
+        }
+    }
+
+    #[test]
+    fn renamed_account_keeps_attachments() {
+        let file = crate::landing_zone::parse(FILE, "lz.yaml", None).unwrap();
+        let plan = structural_plan(&file, &live_with_old_name(&file));
+        assert_eq!(plan.changes, Vec::new());
+        assert_eq!(plan.refusals.len(), 1, "{:?}", plan.refusals);
+        assert_eq!(plan.refusals[0].subject, "account app@example.com");
+    }
+
+    #[test]
+    fn detach_carries_target_id() {
+        let mut file = crate::landing_zone::parse(FILE, "lz.yaml", None).unwrap();
+        file.policies[0].targets = vec![ROOT.to_owned()];
+        let plan = structural_plan(&file, &live_with_old_name(&file));
+        assert_eq!(
+            plan.changes,
+            [
+                Change::Attach {
+                    policy: "Guard".to_owned(),
+                    policy_type: "SERVICE_CONTROL_POLICY".to_owned(),
+                    target: ROOT.to_owned(),
+                },
+                Change::Detach {
+                    policy: "Guard".to_owned(),
+                    policy_type: "SERVICE_CONTROL_POLICY".to_owned(),
+                    target: "Renamed".to_owned(),
+                    target_id: "222222222222".to_owned(),
+                },
+            ]
+        );
     }
 }
