@@ -685,3 +685,72 @@ async fn apply_detaches_from_undeclared_account() {
     let targets = policy_targets(&management, "DenyAllSuspended").await;
     assert!(!targets.contains(&outsider), "{targets:?}");
 }
+
+/// Returns the id of the account named `name`.
+async fn account_id(management: &aws_sdk_organizations::Client, name: &str) -> String {
+    let accounts = management.list_accounts().send().await.unwrap();
+    accounts
+        .accounts()
+        .iter()
+        .find(|account| account.name() == Some(name))
+        .and_then(|account| account.id())
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn apply_tells_account_from_namesake_ou() {
+    let (_server, management, file) = applied_example().await;
+    let app_a_prod = account_id(&management, "App A Prod").await;
+    let roots = management.list_roots().send().await.unwrap();
+    let root_id = roots.roots()[0].id().unwrap();
+    let namesake = management
+        .create_organizational_unit()
+        .parent_id(root_id)
+        .name("App A Prod")
+        .send()
+        .await
+        .unwrap()
+        .organizational_unit()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_owned();
+    management
+        .untag_resource()
+        .resource_id(&app_a_prod)
+        .tag_keys("application")
+        .send()
+        .await
+        .unwrap();
+
+    let mut edited = file.clone();
+    let suspended = edited
+        .policies
+        .iter_mut()
+        .find(|policy| policy.name == "DenyAllSuspended")
+        .unwrap();
+    suspended.targets.push("App A Prod".to_owned());
+    landing_zone::apply(&management, &edited, ProgressMode::Quiet)
+        .await
+        .unwrap();
+
+    let account_tags = management
+        .list_tags_for_resource()
+        .resource_id(&app_a_prod)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(account_tags.tags().len(), 1, "{account_tags:?}");
+    assert_eq!(account_tags.tags()[0].value(), "app-a");
+    let unit_tags = management
+        .list_tags_for_resource()
+        .resource_id(&namesake)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unit_tags.tags().len(), 0, "{unit_tags:?}");
+    let targets = policy_targets(&management, "DenyAllSuspended").await;
+    assert!(targets.contains(&app_a_prod), "{targets:?}");
+    assert!(!targets.contains(&namesake), "{targets:?}");
+}

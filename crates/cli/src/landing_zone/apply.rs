@@ -171,16 +171,26 @@ impl Ids {
         }
     }
 
-    /// Returns the id of `Root`, an OU name or an account name.
-    fn target(&self, name: &str) -> anyhow::Result<String> {
+    /// Returns the id of `Root` or an OU name.
+    fn unit(&self, name: &str) -> anyhow::Result<String> {
         if name == ROOT {
             return Ok(self.root.clone());
         }
         self.units
             .get(name)
-            .or_else(|| self.accounts.get(name))
             .cloned()
-            .with_context(|| format!("no OU or account named {name} exists yet"))
+            .with_context(|| format!("no OU named {name} exists yet"))
+    }
+
+    /// Returns the id of `Root`, an OU name or an account name. Accounts are looked up first
+    /// because their map has only the file's accounts, whose names no OU of the file shares,
+    /// while an OU outside the file may share one.
+    fn target(&self, name: &str) -> anyhow::Result<String> {
+        if let Some(id) = self.accounts.get(name) {
+            return Ok(id.clone());
+        }
+        self.unit(name)
+            .map_err(|_| anyhow::anyhow!("no OU or account named {name} exists yet"))
     }
 
     fn account(&self, name: &str) -> anyhow::Result<String> {
@@ -199,6 +209,8 @@ impl Ids {
 
     fn tagged(&self, target: &str, kind: TargetKind, file: &LandingZone) -> anyhow::Result<String> {
         match kind {
+            TargetKind::Root | TargetKind::Ou => self.unit(target),
+            TargetKind::Account => self.account(target),
             TargetKind::Policy => {
                 let policy_type = file
                     .policies
@@ -208,7 +220,6 @@ impl Ids {
                     .with_context(|| format!("the file has no policy named {target}"))?;
                 self.policy(target, &policy_type)
             }
-            _ => self.target(target),
         }
     }
 }
@@ -263,7 +274,7 @@ async fn run(
         Change::CreateUnit { name, parent } => {
             let created = client
                 .create_organizational_unit()
-                .parent_id(ids.target(parent)?)
+                .parent_id(ids.unit(parent)?)
                 .name(name)
                 .send()
                 .await
@@ -333,7 +344,7 @@ async fn run(
                 .and_then(|parent| parent.id())
                 .context("ListParents returned no parent")?
                 .to_owned();
-            let destination = ids.target(to)?;
+            let destination = ids.unit(to)?;
             if source != destination {
                 client
                     .move_account()
