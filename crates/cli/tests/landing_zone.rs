@@ -593,7 +593,6 @@ fn policy_file_is_read_relative_to_landing_zone() {
     );
 }
 
-
 #[tokio::test]
 async fn apply_after_policy_type_disabled() {
     let (_server, management, file) = applied_example().await;

@@ -1389,9 +1389,7 @@ fn scalar_to_json(scalar: &Scalar<'_>) -> Option<Value> {
         Scalar::Null => Some(Value::Null),
         Scalar::Boolean(flag) => Some(Value::Bool(*flag)),
         Scalar::Integer(number) => Some(Value::from(*number)),
-        Scalar::FloatingPoint(number) => {
-            serde_json::Number::from_f64(**number).map(Value::Number)
-        }
+        Scalar::FloatingPoint(number) => serde_json::Number::from_f64(**number).map(Value::Number),
         Scalar::String(text) => Some(Value::String(text.to_string())),
     }
 }
@@ -1540,7 +1538,9 @@ policies:
         let problems = problems(&text, None);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(
-            problems[0].starts_with("lz.yaml:9:11: the policy `Guard` is invalid: this statement has no Effect"),
+            problems[0].starts_with(
+                "lz.yaml:9:11: the policy `Guard` is invalid: this statement has no Effect"
+            ),
             "{problems:?}"
         );
     }
