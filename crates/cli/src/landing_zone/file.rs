@@ -40,6 +40,18 @@ pub const POLICY_TYPES: &[&str] = &[
     "NETWORK_SECURITY_DIRECTOR_POLICY",
 ];
 
+/// The longest policy name the Organizations API accepts, in characters.
+const MAX_POLICY_NAME_LENGTH: usize = 128;
+
+/// The longest policy description the Organizations API accepts, in characters.
+const MAX_POLICY_DESCRIPTION_LENGTH: usize = 512;
+
+/// The shortest email address the Organizations API accepts, in characters.
+const MIN_EMAIL_LENGTH: usize = 6;
+
+/// The longest email address the Organizations API accepts, in characters.
+const MAX_EMAIL_LENGTH: usize = 64;
+
 /// The region the access diff decides in when the file names none.
 pub const DEFAULT_REGION: &str = "us-east-1";
 
@@ -391,6 +403,9 @@ impl Reader<'_> {
                     format!("the tag key `{key_text}` is longer than 128 characters"),
                 );
             }
+            if !is_tag_text(&key_text) {
+                self.error(key, invalid_tag_text_message("key", &key_text));
+            }
             let value_text = match &value.data {
                 YamlData::Value(Scalar::Null) => String::new(),
                 _ => match scalar_text(value) {
@@ -409,6 +424,9 @@ impl Reader<'_> {
                     value,
                     format!("the value of tag `{key_text}` is longer than 256 characters"),
                 );
+            }
+            if !is_tag_text(&value_text) {
+                self.error(value, invalid_tag_text_message("value", &value_text));
             }
             tags.insert(key_text, value_text);
         }
@@ -766,11 +784,31 @@ impl Reader<'_> {
                     email.at,
                     format!("`{}` is not an email address", email.name),
                 );
+            } else if !(MIN_EMAIL_LENGTH..=MAX_EMAIL_LENGTH).contains(&email.name.chars().count()) {
+                self.error_at(
+                    email.at,
+                    format!(
+                        "the email `{}` has {} characters; AWS accepts {MIN_EMAIL_LENGTH} to \
+                         {MAX_EMAIL_LENGTH}",
+                        email.name,
+                        email.name.chars().count()
+                    ),
+                );
             }
             if name.name.chars().count() > 50 {
                 self.error_at(
                     name.at,
                     "an account name may have at most 50 characters".to_owned(),
+                );
+            }
+            if !name.name.chars().all(|c| c == ' ' || c.is_ascii_graphic()) {
+                self.error_at(
+                    name.at,
+                    format!(
+                        "the account name `{}` has a character other than printable ASCII, \
+                         which CreateAccount rejects; rename it",
+                        name.name
+                    ),
                 );
             }
             accounts.push(RawAccount {
@@ -880,6 +918,7 @@ impl Reader<'_> {
             );
             let (mut name, mut policy_type) = (None, None);
             let mut description = String::new();
+            let mut description_at = None;
             let mut content_node = None;
             let mut file_node = None;
             let mut targets = Vec::new();
@@ -888,9 +927,17 @@ impl Reader<'_> {
                 match key.as_str() {
                     "name" => name = self.text(value, "a policy name"),
                     "type" => policy_type = self.text(value, "a policy type"),
-                    "description" => {
-                        description = scalar_text(value).unwrap_or_default();
-                    }
+                    "description" => match &value.data {
+                        YamlData::Value(Scalar::Null) => {}
+                        _ => match scalar_text(value) {
+                            Some(text) => {
+                                description = text;
+                                description_at = Some(value.span.start);
+                            }
+                            None => self
+                                .error(value, "a policy description must be a string".to_owned()),
+                        },
+                    },
                     "content" => content_node = Some(value),
                     "file" => file_node = Some(value),
                     "targets" => targets = self.texts(value, "targets"),
@@ -901,6 +948,23 @@ impl Reader<'_> {
                 self.error(item, "a policy needs a `name` and a `type`".to_owned());
                 continue;
             };
+            if name.name.chars().count() > MAX_POLICY_NAME_LENGTH {
+                self.error_at(
+                    name.at,
+                    format!("a policy name may have at most {MAX_POLICY_NAME_LENGTH} characters"),
+                );
+            }
+            let description_length = description.chars().count();
+            if description_length > MAX_POLICY_DESCRIPTION_LENGTH {
+                self.error_at(
+                    description_at.unwrap_or(name.at),
+                    format!(
+                        "the description of policy `{}` has {description_length} characters; AWS \
+                         accepts at most {MAX_POLICY_DESCRIPTION_LENGTH}",
+                        name.name
+                    ),
+                );
+            }
             if !POLICY_TYPES.contains(&policy_type.name.as_str()) {
                 self.error_at(
                     policy_type.at,
@@ -1254,6 +1318,13 @@ impl Reader<'_> {
     }
 }
 
+fn invalid_tag_text_message(part: &str, text: &str) -> String {
+    format!(
+        "the tag {part} `{text}` has a character AWS does not accept in tags; use only letters, \
+         digits, spaces and _ . : / = + - @"
+    )
+}
+
 fn unknown_policy_type_message(name: &str) -> String {
     format!(
         "unknown policy type `{name}`; expected one of: {}",
@@ -1450,16 +1521,28 @@ fn is_region_name(name: &str) -> bool {
             .is_some_and(|last| last.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// Returns whether `text` has the form the Organizations API accepts for an email address:
+/// one `@`, no whitespace, and a domain with a dot that has text on both sides.
 fn is_email(text: &str) -> bool {
     match text.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
+                && !domain.contains('@')
                 && !text.contains(char::is_whitespace)
+                && domain
+                    .match_indices('.')
+                    .any(|(dot, _)| dot > 0 && dot + 1 < domain.len())
         }
         None => false,
     }
+}
+
+/// Returns whether every character of a tag key or value is one the Organizations API
+/// accepts: a letter, digit, space or one of `_ . : / = + - @`.
+fn is_tag_text(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_alphanumeric() || (c.is_whitespace() && !c.is_control()) || "_.:/=+-@".contains(c)
+    })
 }
 
 #[cfg(test)]
@@ -1684,5 +1767,73 @@ policies:
         );
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].starts_with(&expected), "{problems:?}");
+    }
+
+    #[test]
+    fn values_the_api_rejects() {
+        let base = "organization:
+  enabled_policy_types: [SERVICE_CONTROL_POLICY]
+accounts:
+  - { name: App, email: app@example.com, tags: {team: platform} }
+policies:
+  - name: Guard
+    type: SERVICE_CONTROL_POLICY
+    description: Guard rails
+    content: {Version: \"2012-10-17\", Statement: {Effect: Deny, Action: \"s3:*\", Resource: \"*\"}}
+";
+        assert!(parse(base, "lz.yaml", None).is_ok());
+        let long_email = format!("{}@example.com", "x".repeat(60));
+        let long_name = "N".repeat(129);
+        let long_description = "d".repeat(513);
+        let cases = [
+            (
+                "name: App",
+                "name: Caf\u{e9}",
+                "lz.yaml:4:13: the account name `Caf\u{e9}` has a character other than printable ASCII",
+            ),
+            (
+                "app@example.com",
+                "app@b@example.com",
+                "lz.yaml:4:25: `app@b@example.com` is not an email address",
+            ),
+            (
+                "app@example.com",
+                "app@example.",
+                "lz.yaml:4:25: `app@example.` is not an email address",
+            ),
+            ("app@example.com", &long_email, "lz.yaml:4:25: the email `x"),
+            (
+                "team: platform",
+                "team: \"a,b\"",
+                "lz.yaml:4:55: the tag value `a,b` has a character AWS does not accept",
+            ),
+            (
+                "team: platform",
+                "\"team#\": platform",
+                "lz.yaml:4:49: the tag key `team#` has a character AWS does not accept",
+            ),
+            (
+                "name: Guard",
+                &format!("name: {long_name}"),
+                "lz.yaml:6:11: a policy name may have at most 128 characters",
+            ),
+            (
+                "description: Guard rails",
+                &format!("description: {long_description}"),
+                "lz.yaml:8:18: the description of policy `Guard` has 513 characters",
+            ),
+            (
+                "description: Guard rails",
+                "description: [Guard]",
+                "lz.yaml:8:18: a policy description must be a string",
+            ),
+        ];
+        for (from, to, expected) in cases {
+            let text = base.replacen(from, to, 1);
+            assert_ne!(text, base, "{from}");
+            let problems = problems(&text, None);
+            assert_eq!(problems.len(), 1, "{to}: {problems:?}");
+            assert!(problems[0].starts_with(expected), "{to}: {problems:?}");
+        }
     }
 }
