@@ -20,13 +20,13 @@ use super::live::{self, LiveOrganization};
 use super::plan::{Change, StructuralPlan, TargetKind, structural_plan};
 use crate::client::sdk_error;
 
-/// How long to wait for one CreateAccount request to settle.
+/// The maximum wait for one CreateAccount request to settle.
 pub const CREATE_ACCOUNT_TIMEOUT: Duration = Duration::from_secs(300);
 
-/// How often to ask whether a CreateAccount request has settled.
+/// The interval between checks of whether a CreateAccount request has settled.
 const CREATE_ACCOUNT_POLL: Duration = Duration::from_millis(100);
 
-/// How apply reports its steps.
+/// The way apply reports its steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProgressMode {
     /// A progress bar on standard error when it is a terminal, else one line per step on
@@ -38,7 +38,7 @@ pub enum ProgressMode {
     Quiet,
 }
 
-/// What an apply did.
+/// The result of an apply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplyOutcome {
     /// The plan that was run, creating the organization included.
@@ -130,8 +130,8 @@ pub async fn apply(
     Ok(ApplyOutcome { plan })
 }
 
-/// Ids of the names the file uses, filled from the live organization and as steps create
-/// things.
+/// The ids of the names the file uses, taken from the live organization and added as steps
+/// create OUs, accounts and policies.
 struct Ids {
     root: String,
     units: HashMap<String, String>,
@@ -453,7 +453,7 @@ fn declared_policy<'f>(
         .with_context(|| format!("the file has no {policy_type} named {name}"))
 }
 
-/// Sends CreateAccount; returns the request id.
+/// Sends CreateAccount and returns the request id.
 pub async fn start_account_creation(
     client: &Client,
     name: &str,
@@ -473,7 +473,7 @@ pub async fn start_account_creation(
         .context("CreateAccount returned no request id")
 }
 
-/// Waits until a CreateAccount request settles; returns the new account's id. Fails when
+/// Waits until a CreateAccount request settles and returns the new account's id. Fails when
 /// the request fails or has not settled within [`CREATE_ACCOUNT_TIMEOUT`].
 pub async fn wait_for_account(
     client: &Client,

@@ -40,16 +40,16 @@ pub const POLICY_TYPES: &[&str] = &[
     "NETWORK_SECURITY_DIRECTOR_POLICY",
 ];
 
-/// The longest policy name the Organizations API accepts, in characters.
+/// The maximum length of a policy name in the Organizations API, in characters.
 const MAX_POLICY_NAME_LENGTH: usize = 128;
 
-/// The longest policy description the Organizations API accepts, in characters.
+/// The maximum length of a policy description in the Organizations API, in characters.
 const MAX_POLICY_DESCRIPTION_LENGTH: usize = 512;
 
-/// The shortest email address the Organizations API accepts, in characters.
+/// The minimum length of an email address in the Organizations API, in characters.
 const MIN_EMAIL_LENGTH: usize = 6;
 
-/// The longest email address the Organizations API accepts, in characters.
+/// The maximum length of an email address in the Organizations API, in characters.
 const MAX_EMAIL_LENGTH: usize = 64;
 
 /// The region the access diff decides in when the file names none.
@@ -58,7 +58,7 @@ pub const DEFAULT_REGION: &str = "us-east-1";
 /// A landing zone as the file declares it, checked and with every reference resolved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LandingZone {
-    /// Where the file was read from, for messages.
+    /// The file's path or name, for messages.
     pub source: String,
     /// The regions the access diff decides requests in.
     pub regions: Vec<String>,
@@ -145,7 +145,7 @@ pub struct FileError {
     pub line: usize,
     /// The column, from 1.
     pub column: usize,
-    /// What is wrong.
+    /// The description of the problem.
     pub message: String,
 }
 

@@ -112,8 +112,9 @@ impl LiveOrganization {
         })
     }
 
-    /// Returns the name of a root, OU or account id as the file writes it: `Root`, the OU's
-    /// name or the account's name; the id itself when it is unknown.
+    /// Returns the name of a root, OU or account id in the file's terms: `Root` for the root,
+    /// and the live name of an OU or account. An unknown id is returned as it is. The file
+    /// may name an account differently, since it identifies accounts by email.
     pub fn target_name(&self, id: &str) -> String {
         if id == self.root_id {
             return super::file::ROOT.to_owned();

@@ -1,8 +1,10 @@
 //! The structural diff: the changes that make the live organization equal to the file, in the
 //! order apply runs them, and what the plan will not do.
 //!
-//! Changes name OUs, accounts and policies as the file does; apply resolves names to ids when
-//! it runs each step, so an OU created by one step is known to the next.
+//! Changes name OUs, accounts and policies as the file does. Apply resolves the names to ids
+//! when it runs each step, so an OU created by one step is known to the next. A detach and a
+//! deregistration also carry the id, because they may concern an account the file does not
+//! declare.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -79,7 +81,7 @@ pub enum Change {
     },
     /// Add or change tags.
     Tag {
-        /// What the tags are on: `Root`, an OU, account or policy name.
+        /// The tagged resource: `Root`, or an OU, account or policy name.
         target: String,
         /// The kind of target: `root`, `ou`, `account` or `policy`.
         kind: TargetKind,
@@ -88,7 +90,7 @@ pub enum Change {
     },
     /// Remove tags.
     Untag {
-        /// What the tags are on.
+        /// The tagged resource.
         target: String,
         /// The kind of target.
         kind: TargetKind,
@@ -134,7 +136,7 @@ pub enum Change {
     },
 }
 
-/// What a name in a change refers to.
+/// The kind of resource a name in a change refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetKind {
@@ -148,12 +150,13 @@ pub enum TargetKind {
     Policy,
 }
 
-/// Something the file asks for, or leaves out, that the plan does not do, with the reason.
+/// A change the file requests or implies by leaving something out, which the plan does not
+/// make, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Refusal {
-    /// What is concerned, such as `OU Sandbox`.
+    /// The resource concerned, such as `OU Sandbox`.
     pub subject: String,
-    /// Why nothing is done.
+    /// The reason nothing is done.
     pub reason: String,
 }
 
@@ -162,12 +165,12 @@ pub struct Refusal {
 pub struct StructuralPlan {
     /// The changes, in the order apply runs them.
     pub changes: Vec<Change>,
-    /// What is left as it is, and why.
+    /// The resources left as they are, with the reasons.
     pub refusals: Vec<Refusal>,
 }
 
 impl Change {
-    /// Returns one line that says what the change does.
+    /// Returns a one-line description of the change.
     pub fn describe(&self) -> String {
         match self {
             Change::CreateOrganization => "create the organization (all features)".to_owned(),
