@@ -36,6 +36,11 @@ fn parse_edit(text: &str) -> LandingZone {
     landing_zone::parse(text, "edited.yaml", None).unwrap()
 }
 
+/// Returns the one-line description of each change.
+fn describe(changes: &[landing_zone::Change]) -> Vec<String> {
+    changes.iter().map(landing_zone::Change::describe).collect()
+}
+
 /// Finds the root or OU `name` in the tree and returns its path from the root.
 fn find<'t>(node: &'t Node, name: &str, path: &mut Vec<String>) -> Option<&'t Node> {
     path.push(node.name.clone());
@@ -119,12 +124,7 @@ async fn apply_attaches_and_detaches_to_follow_file() {
     let outcome = landing_zone::apply(&management, &edited, ProgressMode::Quiet)
         .await
         .unwrap();
-    let descriptions: Vec<String> = outcome
-        .plan
-        .changes
-        .iter()
-        .map(landing_zone::Change::describe)
-        .collect();
+    let descriptions = describe(&outcome.plan.changes);
     assert_eq!(
         descriptions,
         [
@@ -216,12 +216,7 @@ async fn plan_of_region_edit_flips_only_workloads() {
     assert_ne!(edited_text, landing_zone::EXAMPLE);
     let edited = parse_edit(&edited_text);
     let plan = landing_zone::plan(&management, &edited).await.unwrap();
-    let descriptions: Vec<String> = plan
-        .structure
-        .changes
-        .iter()
-        .map(landing_zone::Change::describe)
-        .collect();
+    let descriptions = describe(&plan.structure.changes);
     assert_eq!(
         descriptions,
         ["update SERVICE_CONTROL_POLICY WorkloadRegions (document)"]
@@ -424,8 +419,8 @@ async fn invalid_files_are_rejected_before_any_call() {
                 "Effect: Maybe\n          Action: \"*\"",
                 1,
             ),
-            "landing-zone.yaml:99:7:",
-            "the policy `DenyRootUser` is invalid",
+            "landing-zone.yaml:102:19:",
+            "the policy `DenyRootUser` is invalid: Effect \"Maybe\" is not valid",
         ),
         (
             "cycle",
@@ -603,4 +598,165 @@ fn policy_file_is_read_relative_to_landing_zone() {
         errors.contains("landing-zone.yaml:4:11: cannot read the policy file"),
         "{errors}"
     );
+}
+
+#[tokio::test]
+async fn apply_after_policy_type_disabled() {
+    let (_server, management, file) = applied_example().await;
+    let roots = management.list_roots().send().await.unwrap();
+    management
+        .disable_policy_type()
+        .root_id(roots.roots()[0].id().unwrap())
+        .policy_type(aws_sdk_organizations::types::PolicyType::TagPolicy)
+        .send()
+        .await
+        .unwrap();
+
+    let outcome = landing_zone::apply(&management, &file, ProgressMode::Quiet)
+        .await
+        .unwrap();
+    let descriptions = describe(&outcome.plan.changes);
+    assert_eq!(
+        descriptions,
+        [
+            "enable policy type TAG_POLICY",
+            "attach RequiredTags to Root"
+        ]
+    );
+}
+
+/// Returns the id of the SCP named `name`.
+async fn scp_id(management: &aws_sdk_organizations::Client, name: &str) -> String {
+    let policies = management
+        .list_policies()
+        .filter(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    policies
+        .policies()
+        .iter()
+        .find(|policy| policy.name() == Some(name))
+        .and_then(|policy| policy.id())
+        .unwrap()
+        .to_owned()
+}
+
+/// Returns the ids of the targets of the SCP named `name`.
+async fn policy_targets(management: &aws_sdk_organizations::Client, name: &str) -> Vec<String> {
+    let targets = management
+        .list_targets_for_policy()
+        .policy_id(scp_id(management, name).await)
+        .send()
+        .await
+        .unwrap();
+    targets
+        .targets()
+        .iter()
+        .filter_map(|target| target.target_id().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn apply_detaches_from_undeclared_account() {
+    let server = start_with(config_with_accounts(20)).await;
+    let management = client(&server, MANAGEMENT);
+    let file = example();
+    landing_zone::apply(&management, &file, ProgressMode::Quiet)
+        .await
+        .unwrap();
+    let request = landing_zone::apply::start_account_creation(
+        &management,
+        "Outsider",
+        "outsider@example.com",
+    )
+    .await
+    .unwrap();
+    let outsider = landing_zone::apply::wait_for_account(&management, &request, "Outsider")
+        .await
+        .unwrap();
+    management
+        .attach_policy()
+        .policy_id(scp_id(&management, "DenyAllSuspended").await)
+        .target_id(&outsider)
+        .send()
+        .await
+        .unwrap();
+
+    let outcome = landing_zone::apply(&management, &file, ProgressMode::Quiet)
+        .await
+        .unwrap();
+    let descriptions = describe(&outcome.plan.changes);
+    assert_eq!(descriptions, ["detach DenyAllSuspended from Outsider"]);
+    let targets = policy_targets(&management, "DenyAllSuspended").await;
+    assert!(!targets.contains(&outsider), "{targets:?}");
+}
+
+/// Returns the id of the account named `name`.
+async fn account_id(management: &aws_sdk_organizations::Client, name: &str) -> String {
+    let accounts = management.list_accounts().send().await.unwrap();
+    accounts
+        .accounts()
+        .iter()
+        .find(|account| account.name() == Some(name))
+        .and_then(|account| account.id())
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn apply_tells_account_from_namesake_ou() {
+    let (_server, management, file) = applied_example().await;
+    let app_a_prod = account_id(&management, "App A Prod").await;
+    let roots = management.list_roots().send().await.unwrap();
+    let root_id = roots.roots()[0].id().unwrap();
+    let namesake = management
+        .create_organizational_unit()
+        .parent_id(root_id)
+        .name("App A Prod")
+        .send()
+        .await
+        .unwrap()
+        .organizational_unit()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_owned();
+    management
+        .untag_resource()
+        .resource_id(&app_a_prod)
+        .tag_keys("application")
+        .send()
+        .await
+        .unwrap();
+
+    let mut edited = file.clone();
+    let suspended = edited
+        .policies
+        .iter_mut()
+        .find(|policy| policy.name == "DenyAllSuspended")
+        .unwrap();
+    suspended.targets.push("App A Prod".to_owned());
+    landing_zone::apply(&management, &edited, ProgressMode::Quiet)
+        .await
+        .unwrap();
+
+    let account_tags = management
+        .list_tags_for_resource()
+        .resource_id(&app_a_prod)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(account_tags.tags().len(), 1, "{account_tags:?}");
+    assert_eq!(account_tags.tags()[0].value(), "app-a");
+    let unit_tags = management
+        .list_tags_for_resource()
+        .resource_id(&namesake)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unit_tags.tags().len(), 0, "{unit_tags:?}");
+    let targets = policy_targets(&management, "DenyAllSuspended").await;
+    assert!(targets.contains(&app_a_prod), "{targets:?}");
+    assert!(!targets.contains(&namesake), "{targets:?}");
 }

@@ -39,6 +39,7 @@ use crate::access::Call;
 use crate::iam::Iam;
 use crate::{Caller, Settings};
 pub use accounts::DEFAULT_ACCESS_ROLE;
+pub use documents::{DocumentError, DocumentPlace};
 pub use error::OrganizationsError;
 pub use governance::AccountGovernance;
 use state::State;
@@ -62,13 +63,23 @@ struct Inner {
 
 /// Checks a policy document as CreatePolicy checks it: the size limit of its type, JSON
 /// syntax, and the grammar of an SCP or RCP or the structure of a management policy.
-/// `policy_type` is the API's name, such as `SERVICE_CONTROL_POLICY`. Returns AWS's error
-/// message when the type is unknown or the document is invalid.
-pub fn check_policy_document(policy_type: &str, content: &str) -> Result<(), String> {
+/// `policy_type` is the API's name, such as `SERVICE_CONTROL_POLICY`. Returns the error
+/// CreatePolicy would return when the type is unknown or the document is invalid, with the
+/// place in the document where the check finds one.
+pub fn check_policy_document(policy_type: &str, content: &str) -> Result<(), DocumentError> {
     let parsed: model::organizations::PolicyType =
-        serde_json::from_value(Value::String(policy_type.to_owned()))
-            .map_err(|_| format!("unknown policy type '{policy_type}'"))?;
-    documents::validate(parsed, content).map_err(|error| error.to_string())
+        serde_json::from_value(Value::String(policy_type.to_owned())).map_err(|_| {
+            let message = format!("unknown policy type '{policy_type}'");
+            DocumentError {
+                error: OrganizationsError::invalid(
+                    model::organizations::InvalidInputExceptionReason::InvalidEnumPolicyType,
+                    message.clone(),
+                ),
+                problem: message,
+                place: None,
+            }
+        })?;
+    documents::validate(parsed, content)
 }
 
 /// The outcome of an operation, before it is written on the wire.

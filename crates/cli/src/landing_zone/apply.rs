@@ -20,13 +20,13 @@ use super::live::{self, LiveOrganization};
 use super::plan::{Change, StructuralPlan, TargetKind, structural_plan};
 use crate::client::sdk_error;
 
-/// How long to wait for one CreateAccount request to settle.
+/// The maximum wait for one CreateAccount request to settle.
 pub const CREATE_ACCOUNT_TIMEOUT: Duration = Duration::from_secs(300);
 
-/// How often to ask whether a CreateAccount request has settled.
+/// The interval between checks of whether a CreateAccount request has settled.
 const CREATE_ACCOUNT_POLL: Duration = Duration::from_millis(100);
 
-/// How apply reports its steps.
+/// The way apply reports its steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProgressMode {
     /// A progress bar on standard error when it is a terminal, else one line per step on
@@ -38,7 +38,7 @@ pub enum ProgressMode {
     Quiet,
 }
 
-/// What an apply did.
+/// The result of an apply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplyOutcome {
     /// The plan that was run, creating the organization included.
@@ -130,8 +130,8 @@ pub async fn apply(
     Ok(ApplyOutcome { plan })
 }
 
-/// Ids of the names the file uses, filled from the live organization and as steps create
-/// things.
+/// The ids of the names the file uses, taken from the live organization and added as steps
+/// create OUs, accounts and policies.
 struct Ids {
     root: String,
     units: HashMap<String, String>,
@@ -171,16 +171,26 @@ impl Ids {
         }
     }
 
-    /// Returns the id of `Root`, an OU name or an account name.
-    fn target(&self, name: &str) -> anyhow::Result<String> {
+    /// Returns the id of `Root` or an OU name.
+    fn unit(&self, name: &str) -> anyhow::Result<String> {
         if name == ROOT {
             return Ok(self.root.clone());
         }
         self.units
             .get(name)
-            .or_else(|| self.accounts.get(name))
             .cloned()
-            .with_context(|| format!("no OU or account named {name} exists yet"))
+            .with_context(|| format!("no OU named {name} exists yet"))
+    }
+
+    /// Returns the id of `Root`, an OU name or an account name. Accounts are looked up first
+    /// because their map has only the file's accounts, whose names no OU of the file shares,
+    /// while an OU outside the file may share one.
+    fn target(&self, name: &str) -> anyhow::Result<String> {
+        if let Some(id) = self.accounts.get(name) {
+            return Ok(id.clone());
+        }
+        self.unit(name)
+            .map_err(|_| anyhow::anyhow!("no OU or account named {name} exists yet"))
     }
 
     fn account(&self, name: &str) -> anyhow::Result<String> {
@@ -199,6 +209,8 @@ impl Ids {
 
     fn tagged(&self, target: &str, kind: TargetKind, file: &LandingZone) -> anyhow::Result<String> {
         match kind {
+            TargetKind::Root | TargetKind::Ou => self.unit(target),
+            TargetKind::Account => self.account(target),
             TargetKind::Policy => {
                 let policy_type = file
                     .policies
@@ -208,7 +220,6 @@ impl Ids {
                     .with_context(|| format!("the file has no policy named {target}"))?;
                 self.policy(target, &policy_type)
             }
-            _ => self.target(target),
         }
     }
 }
@@ -263,7 +274,7 @@ async fn run(
         Change::CreateUnit { name, parent } => {
             let created = client
                 .create_organizational_unit()
-                .parent_id(ids.target(parent)?)
+                .parent_id(ids.unit(parent)?)
                 .name(name)
                 .send()
                 .await
@@ -333,7 +344,7 @@ async fn run(
                 .and_then(|parent| parent.id())
                 .context("ListParents returned no parent")?
                 .to_owned();
-            let destination = ids.target(to)?;
+            let destination = ids.unit(to)?;
             if source != destination {
                 client
                     .move_account()
@@ -384,12 +395,13 @@ async fn run(
         Change::Detach {
             policy,
             policy_type,
-            target,
+            target_id,
+            ..
         } => {
             client
                 .detach_policy()
                 .policy_id(ids.policy(policy, policy_type)?)
-                .target_id(ids.target(target)?)
+                .target_id(target_id)
                 .send()
                 .await
                 .map_err(sdk_error("DetachPolicy"))?;
@@ -441,7 +453,7 @@ fn declared_policy<'f>(
         .with_context(|| format!("the file has no {policy_type} named {name}"))
 }
 
-/// Sends CreateAccount; returns the request id.
+/// Sends CreateAccount and returns the request id.
 pub async fn start_account_creation(
     client: &Client,
     name: &str,
@@ -461,7 +473,7 @@ pub async fn start_account_creation(
         .context("CreateAccount returned no request id")
 }
 
-/// Waits until a CreateAccount request settles; returns the new account's id. Fails when
+/// Waits until a CreateAccount request settles and returns the new account's id. Fails when
 /// the request fails or has not settled within [`CREATE_ACCOUNT_TIMEOUT`].
 pub async fn wait_for_account(
     client: &Client,

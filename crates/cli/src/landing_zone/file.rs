@@ -9,8 +9,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use cloud::organizations::{DocumentError, DocumentPlace};
 use model::organizations::MODEL;
 use model::shape::{ShapeKind, ViolationKind};
+use policy::Location;
 use saphyr::{LoadableYamlNode, MarkedYaml, Marker, Scalar, YamlData};
 use serde_json::Value;
 
@@ -46,7 +48,7 @@ pub const DEFAULT_REGION: &str = "us-east-1";
 /// A landing zone as the file declares it, checked and with every reference resolved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LandingZone {
-    /// Where the file was read from, for messages.
+    /// The file's path or name, for messages.
     pub source: String,
     /// The regions the access diff decides requests in.
     pub regions: Vec<String>,
@@ -133,7 +135,7 @@ pub struct FileError {
     pub line: usize,
     /// The column, from 1.
     pub column: usize,
-    /// What is wrong.
+    /// The description of the problem.
     pub message: String,
 }
 
@@ -190,6 +192,7 @@ pub fn parse(
 ) -> Result<LandingZone, FileErrors> {
     let mut reader = Reader {
         source: source.to_owned(),
+        text,
         directory: directory.map(Path::to_path_buf),
         errors: Vec::new(),
     };
@@ -221,9 +224,15 @@ pub fn parse(
     if reader.errors.is_empty() {
         Ok(landing_zone)
     } else {
-        reader
-            .errors
-            .sort_by_key(|error| (error.line, error.column));
+        // The landing-zone file's problems come first, then those of each policy file.
+        reader.errors.sort_by(|a, b| {
+            (a.source != source, &a.source, a.line, a.column).cmp(&(
+                b.source != source,
+                &b.source,
+                b.line,
+                b.column,
+            ))
+        });
         Err(FileErrors(reader.errors))
     }
 }
@@ -238,13 +247,14 @@ pub fn to_json(text: &str) -> Result<Value, String> {
     let Some(document) = documents.first() else {
         return Ok(Value::Null);
     };
-    yaml_to_json(document).map_err(|(at, message)| {
+    let converted = ConvertedDocument::new(document).map_err(|(at, message)| {
         format!(
             "the value at line {}, column {} {message}",
             at.line(),
             at.col() + 1
         )
-    })
+    })?;
+    serde_json::from_str(&converted.json).map_err(|error| format!("invalid JSON: {error}"))
 }
 
 /// A name as written, with where it was written.
@@ -280,13 +290,23 @@ struct RawPolicy {
     tags: BTreeMap<String, String>,
 }
 
-struct Reader {
+struct Reader<'t> {
     source: String,
+    /// The YAML text, for mapping places in string scalars back to its lines.
+    text: &'t str,
     directory: Option<PathBuf>,
     errors: Vec<FileError>,
 }
 
-impl Reader {
+/// A problem's place in the landing-zone file or in a policy file.
+enum Written {
+    /// In the landing-zone file.
+    Here(Marker),
+    /// At a line and column of a policy file, named as in messages.
+    InFile(String, Location),
+}
+
+impl Reader<'_> {
     fn error_at(&mut self, marker: Marker, message: String) {
         self.errors.push(FileError {
             source: self.source.clone(),
@@ -982,22 +1002,40 @@ impl Reader {
 
     /// Reads a document given inline: YAML that is converted to JSON, or a string of JSON.
     ///
-    /// NOTE: an invalid document is reported at the start of its `content` node. For YAML
-    /// content the engine's line and column refer to the converted, single-line JSON, not to
-    /// the YAML lines.
+    /// A problem the check places inside the document is reported where the YAML writes it.
+    /// That is the key or value of a mapping, or the line and column of a string written
+    /// verbatim, as in a literal block scalar (`|`). A quoted or folded string changes the
+    /// text, so its problems are reported at its start, with the place in the document named
+    /// in the message.
+    ///
+    /// NOTE: management policy problems are placed by key path, which only a mapping maps to
+    /// a line. In a string they are reported at its start, with the path in the message.
     fn inline_document(
         &mut self,
         name: &str,
         policy_type: &str,
         node: &MarkedYaml<'_>,
     ) -> Option<(String, Value)> {
-        let content = match &node.data {
-            YamlData::Value(Scalar::String(text)) => text.to_string(),
-            YamlData::Mapping(_) => match yaml_to_json(node) {
-                Ok(value) => value.to_string(),
+        match &node.data {
+            YamlData::Value(Scalar::String(text)) => {
+                let yaml = self.text;
+                self.check_document(name, policy_type, text.to_string(), node, |place| {
+                    let DocumentPlace::Location(location) = place else {
+                        return None;
+                    };
+                    locate_in_string(yaml, node, text, *location).map(Written::Here)
+                })
+            }
+            YamlData::Mapping(_) => match ConvertedDocument::new(node) {
+                Ok(converted) => {
+                    let content = converted.json.clone();
+                    self.check_document(name, policy_type, content, node, |place| {
+                        converted.locate(place).map(Written::Here)
+                    })
+                }
                 Err((at, message)) => {
                     self.error_at(at, format!("the content of policy `{name}` {message}"));
-                    return None;
+                    None
                 }
             },
             _ => {
@@ -1005,12 +1043,13 @@ impl Reader {
                     node,
                     format!("the content of policy `{name}` must be a mapping or a string of JSON"),
                 );
-                return None;
+                None
             }
-        };
-        self.check_document(name, policy_type, content, node.span.start)
+        }
     }
 
+    /// Reads a document from the file that `node` names. A problem the check places at a line
+    /// and column is reported in that file, and any other at `node`.
     fn file_document(
         &mut self,
         name: &str,
@@ -1027,7 +1066,13 @@ impl Reader {
         };
         let path = directory.join(&relative.name);
         match std::fs::read_to_string(&path) {
-            Ok(content) => self.check_document(name, policy_type, content, node.span.start),
+            Ok(content) => {
+                let source = path.display().to_string();
+                self.check_document(name, policy_type, content, node, |place| match place {
+                    DocumentPlace::Location(location) => Some(Written::InFile(source, *location)),
+                    DocumentPlace::Path(_) => None,
+                })
+            }
             Err(error) => {
                 self.error(
                     node,
@@ -1042,34 +1087,62 @@ impl Reader {
     }
 
     /// Checks a document as CreatePolicy would, so that an invalid one fails here and not
-    /// halfway through an apply.
+    /// halfway through an apply, and parses it. `locate` finds where a place in the document
+    /// is written. A problem it cannot place is reported at `node`, with the place in the
+    /// document named in the message.
     fn check_document(
         &mut self,
         name: &str,
         policy_type: &str,
         content: String,
-        at: Marker,
+        node: &MarkedYaml<'_>,
+        locate: impl FnOnce(&DocumentPlace) -> Option<Written>,
     ) -> Option<(String, Value)> {
-        if let Err(message) = cloud::organizations::check_policy_document(policy_type, &content) {
-            self.error_at(at, format!("the policy `{name}` is invalid: {message}"));
-            return None;
-        }
-        let kind = match policy_type {
-            "SERVICE_CONTROL_POLICY" => Some(policy::PolicyKind::ServiceControl),
-            "RESOURCE_CONTROL_POLICY" => Some(policy::PolicyKind::ResourceControl),
-            _ => None,
+        let error = match cloud::organizations::check_policy_document(policy_type, &content) {
+            Ok(()) => return self.parse_document(name, content, node),
+            Err(error) => error,
         };
-        if let Some(kind) = kind
-            && let Err(error) = policy::Policy::compile(name, kind, &content)
-        {
-            self.error_at(at, format!("the policy `{name}` is invalid: {error}"));
-            return None;
+        let DocumentError { problem, place, .. } = error;
+        let message = format!("the policy `{name}` is invalid: {problem}");
+        match place.as_ref().and_then(locate) {
+            Some(Written::Here(at)) => self.error_at(at, message),
+            Some(Written::InFile(source, location)) => self.errors.push(FileError {
+                source,
+                line: location.line,
+                column: location.column,
+                message,
+            }),
+            None => {
+                let inside = match &place {
+                    Some(DocumentPlace::Location(location)) => {
+                        format!(" at {location} of its document")
+                    }
+                    Some(DocumentPlace::Path(path)) => {
+                        format!(" at \"{}\" of its document", path.join("."))
+                    }
+                    None => String::new(),
+                };
+                self.error(
+                    node,
+                    format!("the policy `{name}` is invalid{inside}: {problem}"),
+                );
+            }
         }
+        None
+    }
+
+    /// Parses a document that passed the check, for comparing it with the live one.
+    fn parse_document(
+        &mut self,
+        name: &str,
+        content: String,
+        node: &MarkedYaml<'_>,
+    ) -> Option<(String, Value)> {
         match serde_json::from_str(&content) {
             Ok(document) => Some((content, document)),
             Err(error) => {
-                self.error_at(
-                    at,
+                self.error(
+                    node,
                     format!("the policy `{name}` is not valid JSON: {error}"),
                 );
                 None
@@ -1308,39 +1381,166 @@ fn scalar_text(node: &MarkedYaml<'_>) -> Option<String> {
     }
 }
 
-/// Converts a YAML node to JSON; mapping keys must be strings.
-fn yaml_to_json(node: &MarkedYaml<'_>) -> Result<Value, (Marker, String)> {
-    match &node.data {
-        YamlData::Value(Scalar::Null) => Ok(Value::Null),
-        YamlData::Value(Scalar::Boolean(flag)) => Ok(Value::Bool(*flag)),
-        YamlData::Value(Scalar::Integer(number)) => Ok(Value::from(*number)),
-        YamlData::Value(Scalar::FloatingPoint(number)) => serde_json::Number::from_f64(**number)
-            .map(Value::Number)
-            .ok_or((
-                node.span.start,
-                "contains a number JSON cannot hold".to_owned(),
-            )),
-        YamlData::Value(Scalar::String(text)) => Ok(Value::String(text.to_string())),
-        YamlData::Sequence(items) => items
-            .iter()
-            .map(yaml_to_json)
-            .collect::<Result<_, _>>()
-            .map(Value::Array),
-        YamlData::Mapping(mapping) => {
-            let mut object = serde_json::Map::new();
-            for (key, value) in mapping {
-                let YamlData::Value(Scalar::String(key_text)) = &key.data else {
-                    return Err((key.span.start, "has a key that is not a string".to_owned()));
-                };
-                object.insert(key_text.to_string(), yaml_to_json(value)?);
-            }
-            Ok(Value::Object(object))
-        }
-        _ => Err((
-            node.span.start,
-            "uses a YAML feature (tag or alias) that has no JSON form".to_owned(),
-        )),
+/// A policy document written as JSON from a YAML mapping, with where the YAML writes each
+/// key and value, so that a place in the JSON maps back to the file.
+struct ConvertedDocument {
+    /// The JSON text, on one line, with the keys in the order the YAML writes them.
+    json: String,
+    /// The byte offset in `json` where each key and value starts, ascending, with the
+    /// YAML node's start.
+    marks: Vec<(usize, Marker)>,
+    /// The object keys from the top down to each key that is in no array, with the start of
+    /// that key in the YAML. Management policy errors name their place this way.
+    keys: Vec<(Vec<String>, Marker)>,
+}
+
+impl ConvertedDocument {
+    /// Converts a YAML node to JSON, or returns where and why it has no JSON form: mapping
+    /// keys must be strings, and tags and aliases have no JSON form.
+    fn new(node: &MarkedYaml<'_>) -> Result<ConvertedDocument, (Marker, String)> {
+        let mut converted = ConvertedDocument {
+            json: String::new(),
+            marks: Vec::new(),
+            keys: Vec::new(),
+        };
+        converted.write(node, Some(&[]))?;
+        Ok(converted)
     }
+
+    /// Appends `node` as JSON. `path` contains the keys down to it, or is `None` inside an
+    /// array, where management policy errors name no place.
+    fn write(
+        &mut self,
+        node: &MarkedYaml<'_>,
+        path: Option<&[String]>,
+    ) -> Result<(), (Marker, String)> {
+        self.marks.push((self.json.len(), node.span.start));
+        match &node.data {
+            YamlData::Value(scalar) => {
+                let value = scalar_to_json(scalar).ok_or_else(|| {
+                    (
+                        node.span.start,
+                        "contains a number JSON cannot hold".to_owned(),
+                    )
+                })?;
+                self.json.push_str(&value.to_string());
+            }
+            YamlData::Sequence(items) => {
+                self.json.push('[');
+                for (index, item) in items.iter().enumerate() {
+                    if index > 0 {
+                        self.json.push(',');
+                    }
+                    self.write(item, None)?;
+                }
+                self.json.push(']');
+            }
+            YamlData::Mapping(mapping) => {
+                self.json.push('{');
+                for (index, (key, value)) in mapping.iter().enumerate() {
+                    if index > 0 {
+                        self.json.push(',');
+                    }
+                    let YamlData::Value(Scalar::String(key_text)) = &key.data else {
+                        return Err((key.span.start, "has a key that is not a string".to_owned()));
+                    };
+                    self.marks.push((self.json.len(), key.span.start));
+                    self.json
+                        .push_str(&Value::String(key_text.to_string()).to_string());
+                    self.json.push(':');
+                    let key_path = path.map(|path| [path, &[key_text.to_string()]].concat());
+                    if let Some(key_path) = &key_path {
+                        self.keys.push((key_path.clone(), key.span.start));
+                    }
+                    self.write(value, key_path.as_deref())?;
+                }
+                self.json.push('}');
+            }
+            _ => {
+                return Err((
+                    node.span.start,
+                    "uses a YAML feature (tag or alias) that has no JSON form".to_owned(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Returns where the YAML writes a place in the JSON. A line and column maps to the
+    /// nearest key or value that starts at or before it, and a key path to that key.
+    fn locate(&self, place: &DocumentPlace) -> Option<Marker> {
+        match place {
+            DocumentPlace::Location(location) => {
+                let offset = if location.line == 1 {
+                    self.json
+                        .char_indices()
+                        .nth(location.column.saturating_sub(1))
+                        .map_or(self.json.len(), |(offset, _)| offset)
+                } else {
+                    self.json.len()
+                };
+                let index = self.marks.partition_point(|(start, _)| *start <= offset);
+                self.marks.get(index.checked_sub(1)?).map(|(_, at)| *at)
+            }
+            DocumentPlace::Path(path) => self
+                .keys
+                .iter()
+                .find(|(key_path, _)| key_path == path)
+                .map(|(_, at)| *at),
+        }
+    }
+}
+
+/// Converts a YAML scalar to JSON, or returns `None` for a number JSON cannot hold (NaN or
+/// an infinity).
+fn scalar_to_json(scalar: &Scalar<'_>) -> Option<Value> {
+    match scalar {
+        Scalar::Null => Some(Value::Null),
+        Scalar::Boolean(flag) => Some(Value::Bool(*flag)),
+        Scalar::Integer(number) => Some(Value::from(*number)),
+        Scalar::FloatingPoint(number) => serde_json::Number::from_f64(**number).map(Value::Number),
+        Scalar::String(text) => Some(Value::String(text.to_string())),
+    }
+}
+
+/// Finds where `location` in the string `text` of `node` is written in `yaml`. That works
+/// when every line of the string is written verbatim at one column, as in a literal block
+/// scalar (`|`) or a one-line plain string. Any other string, such as a quoted one or a
+/// folded block whose lines were joined, gives `None`.
+fn locate_in_string(
+    yaml: &str,
+    node: &MarkedYaml<'_>,
+    text: &str,
+    location: Location,
+) -> Option<Marker> {
+    // saphyr starts a block scalar at its first line that is not blank, at the block's
+    // indentation. The blank lines before that line are the string's leading line feeds.
+    let leading_blank_lines = text.len() - text.trim_start_matches('\n').len();
+    let first_line = node.span.start.line().checked_sub(leading_blank_lines)?;
+    let indentation = node.span.start.col();
+    let written_lines: Vec<&str> = yaml.lines().collect();
+    let mut line_count = 0;
+    for (index, line) in text.split('\n').enumerate() {
+        line_count += 1;
+        if line.is_empty() {
+            continue;
+        }
+        let written = written_lines.get((first_line + index).checked_sub(1)?)?;
+        let rest = written
+            .char_indices()
+            .nth(indentation)
+            .map_or("", |(offset, _)| &written[offset..]);
+        if !rest.starts_with(line) {
+            return None;
+        }
+    }
+    (location.line >= 1 && location.line <= line_count).then(|| {
+        Marker::new(
+            0,
+            first_line + location.line - 1,
+            indentation + location.column.saturating_sub(1),
+        )
+    })
 }
 
 /// Returns whether `name` looks like a region name: letters and digits in parts joined by
@@ -1357,4 +1557,301 @@ fn is_region_name(name: &str) -> bool {
         && parts
             .last()
             .is_some_and(|last| last.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The start of a landing zone with one policy, `Guard`, whose `content` or `file` follows.
+    const HEAD: &str = "organization:
+  enabled_policy_types: [SERVICE_CONTROL_POLICY, TAG_POLICY]
+policies:
+  - name: Guard
+    type: SERVICE_CONTROL_POLICY
+";
+
+    /// Returns the problems of `text` as `lz.yaml` would report them, one a string.
+    fn problems(text: &str, directory: Option<&Path>) -> Vec<String> {
+        let errors = parse(text, "lz.yaml", directory).unwrap_err();
+        errors.0.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn mapping_error_points_at_value() {
+        let text = format!(
+            "{HEAD}    content:
+      Version: \"2012-10-17\"
+      Statement:
+        - Effect: Maybe
+          Action: \"*\"
+          Resource: \"*\"
+"
+        );
+        assert_eq!(
+            problems(&text, None),
+            [
+                "lz.yaml:9:19: the policy `Guard` is invalid: Effect \"Maybe\" is not valid; \
+                 expected \"Allow\" or \"Deny\" (case-sensitive)"
+            ]
+        );
+    }
+
+    #[test]
+    fn mapping_error_points_at_key() {
+        let text = format!(
+            "{HEAD}    content:
+      Version: \"2012-10-17\"
+      Statement:
+        - Effect: Deny
+          Action: s3:*
+          Resource: \"*\"
+          Condition:
+            StringEqualz:
+              aws:RequestedRegion: us-east-1
+"
+        );
+        assert_eq!(
+            problems(&text, None),
+            [
+                "lz.yaml:13:13: the policy `Guard` is invalid: condition operator \"StringEqualz\" \
+                 is not valid; expected an operator such as StringEquals, optionally prefixed with \
+                 ForAllValues: or ForAnyValue: and suffixed with IfExists"
+            ]
+        );
+    }
+
+    #[test]
+    fn mapping_error_points_at_statement() {
+        let text = format!(
+            "{HEAD}    content:
+      Version: \"2012-10-17\"
+      Statement:
+        - Sid: NoEffect
+          Action: s3:*
+          Resource: \"*\"
+"
+        );
+        let problems = problems(&text, None);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with(
+                "lz.yaml:9:11: the policy `Guard` is invalid: this statement has no Effect"
+            ),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn mapping_error_follows_key_path() {
+        let text = "organization:
+  enabled_policy_types: [TAG_POLICY]
+policies:
+  - name: Tags
+    type: TAG_POLICY
+    content:
+      tags:
+        environment:
+          tag_value:
+            \"@@append\": production
+";
+        assert_eq!(
+            problems(text, None),
+            ["lz.yaml:10:13: the policy `Tags` is invalid: @@append takes a list of values."]
+        );
+    }
+
+    #[test]
+    fn literal_block_maps_lines() {
+        let text = format!(
+            "{HEAD}    content: |
+      {{
+        \"Version\": \"2012-10-17\",
+        \"Statement\": [
+          {{\"Effect\": \"Deny\", \"Action\": \"s3:*\", \"Resource\": \"*\",
+           \"Condition\": {{\"StringEqualz\": {{\"aws:RequestedRegion\": \"us-east-1\"}}}}}}
+        ]
+      }}
+"
+        );
+        let problems = problems(&text, None);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with(
+                "lz.yaml:11:26: the policy `Guard` is invalid: condition operator \"StringEqualz\""
+            ),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn literal_block_after_blank_line() {
+        let text = format!(
+            "{HEAD}    content: |-  # the JSON starts after one blank line
+
+      {{
+        \"Version\": \"2012-10-17\"
+        \"Statement\": []
+      }}
+"
+        );
+        assert_eq!(
+            problems(&text, None),
+            [
+                "lz.yaml:10:9: the policy `Guard` is invalid: the document is not valid JSON: \
+                 expected `,` or `}`"
+            ]
+        );
+    }
+
+    #[test]
+    fn quoted_string_names_document_place() {
+        let text = format!(
+            "{HEAD}    content: '{{\"Version\": \"2012-10-17\", \"Statement\": {{\"Effect\": \"Deny\", \"Action\": \"s3\", \"Resource\": \"*\"}}}}'
+"
+        );
+        assert_eq!(
+            problems(&text, None),
+            [
+                "lz.yaml:6:14: the policy `Guard` is invalid at line 1, column 69 of its document: \
+                 action \"s3\" is not valid; expected \"*\" or a service prefix and an action name \
+                 separated by a colon, such as s3:GetObject"
+            ]
+        );
+    }
+
+    #[test]
+    fn folded_string_names_document_place() {
+        let text = format!(
+            "{HEAD}    content: >
+      {{\"Version\": \"2012-10-17\",
+      \"Statement\": {{\"Effect\": \"Deny\", \"Action\": \"s3\", \"Resource\": \"*\"}}}}
+"
+        );
+        let problems = problems(&text, None);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with(
+                "lz.yaml:7:7: the policy `Guard` is invalid at line 1, column 69 of its document: \
+                 action \"s3\" is not valid"
+            ),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn string_names_key_path() {
+        let text = "organization:
+  enabled_policy_types: [TAG_POLICY]
+policies:
+  - name: Tags
+    type: TAG_POLICY
+    content: '{\"tags\": {\"env\": {\"tag_value\": {\"@@append\": \"x\"}}}}'
+";
+        assert_eq!(
+            problems(text, None),
+            [
+                "lz.yaml:6:14: the policy `Tags` is invalid at \"tags.env.tag_value.@@append\" \
+                 of its document: @@append takes a list of values."
+            ]
+        );
+    }
+
+    #[test]
+    fn policy_file_error_names_file() {
+        let directory = tempfile::tempdir().unwrap();
+        std::fs::write(
+            directory.path().join("guard.json"),
+            "{
+  \"Version\": \"2012-10-17\",
+  \"Statement\": {
+    \"Efect\": \"Deny\",
+    \"Action\": \"s3:*\",
+    \"Resource\": \"*\"
+  }
+}
+",
+        )
+        .unwrap();
+        let text = format!("{HEAD}    file: guard.json\n");
+        let problems = problems(&text, Some(directory.path()));
+        let expected = format!(
+            "{}:4:5: the policy `Guard` is invalid: unknown element \"Efect\" in a statement",
+            directory.path().join("guard.json").display()
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with(&expected), "{problems:?}");
+    }
+
+    #[test]
+    fn values_the_api_rejects() {
+        let base = "organization:
+  enabled_policy_types: [SERVICE_CONTROL_POLICY]
+accounts:
+  - { name: App, email: app@example.com, tags: {team: platform} }
+policies:
+  - name: Guard
+    type: SERVICE_CONTROL_POLICY
+    description: Guard rails
+    content: {Version: \"2012-10-17\", Statement: {Effect: Deny, Action: \"s3:*\", Resource: \"*\"}}
+";
+        assert!(parse(base, "lz.yaml", None).is_ok());
+        let long_email = format!("{}@example.com", "x".repeat(60));
+        let long_name = "N".repeat(129);
+        let long_description = "d".repeat(513);
+        let cases = [
+            (
+                "name: App",
+                "name: Caf\u{e9}",
+                "lz.yaml:4:13: an account name `Caf\u{e9}` does not match AWS's pattern",
+            ),
+            (
+                "app@example.com",
+                "app@b@example.com",
+                "lz.yaml:4:25: an account email `app@b@example.com` does not match AWS's pattern",
+            ),
+            (
+                "app@example.com",
+                "app@example.",
+                "lz.yaml:4:25: an account email `app@example.` does not match AWS's pattern",
+            ),
+            (
+                "app@example.com",
+                &long_email,
+                "lz.yaml:4:25: an account email has 72 characters, but AWS allows at most 64",
+            ),
+            (
+                "team: platform",
+                "team: \"a,b\"",
+                "lz.yaml:4:55: the tag value `a,b` does not match AWS's pattern",
+            ),
+            (
+                "team: platform",
+                "\"team#\": platform",
+                "lz.yaml:4:49: the tag key `team#` does not match AWS's pattern",
+            ),
+            (
+                "name: Guard",
+                &format!("name: {long_name}"),
+                "lz.yaml:6:11: a policy name has 129 characters, but AWS allows at most 128",
+            ),
+            (
+                "description: Guard rails",
+                &format!("description: {long_description}"),
+                "lz.yaml:8:18: a policy description has 513 characters, but AWS allows at most 512",
+            ),
+            (
+                "description: Guard rails",
+                "description: [Guard]",
+                "lz.yaml:8:18: a policy description must be a string",
+            ),
+        ];
+        for (from, to, expected) in cases {
+            let text = base.replacen(from, to, 1);
+            assert_ne!(text, base, "{from}");
+            let problems = problems(&text, None);
+            assert_eq!(problems.len(), 1, "{to}: {problems:?}");
+            assert!(problems[0].starts_with(expected), "{to}: {problems:?}");
+        }
+    }
 }

@@ -32,7 +32,8 @@ pub struct LiveOrganization {
     pub accounts: Vec<LiveAccount>,
     /// CreateAccount requests still in progress, as (request id, account name).
     pub pending_creations: Vec<(String, String)>,
-    /// Every policy of the enabled types, AWS managed ones included.
+    /// Every policy of every type, AWS managed ones included. A policy of a type the root
+    /// does not enable is attached nowhere, since disabling a type detaches its policies.
     pub policies: Vec<LivePolicy>,
     /// Delegated administrators, as (account id, service principal).
     pub delegated_administrators: BTreeSet<(String, String)>,
@@ -111,8 +112,9 @@ impl LiveOrganization {
         })
     }
 
-    /// Returns the name of a root, OU or account id as the file writes it: `Root`, the OU's
-    /// name or the account's name; the id itself when it is unknown.
+    /// Returns the name of a root, OU or account id in the file's terms: `Root` for the root,
+    /// and the live name of an OU or account. An unknown id is returned as it is. The file
+    /// may name an account differently, since it identifies accounts by email.
     pub fn target_name(&self, id: &str) -> String {
         if id == self.root_id {
             return super::file::ROOT.to_owned();
@@ -127,9 +129,9 @@ impl LiveOrganization {
     }
 }
 
-/// Reads everything a plan compares: the root, OUs, accounts and their tags, policies of the
-/// enabled types with documents and targets, trusted services, delegated administrators and
-/// CreateAccount requests in progress.
+/// Reads everything a plan compares: the root, OUs, accounts and their tags, policies with
+/// documents and targets, trusted services, delegated administrators and CreateAccount
+/// requests in progress.
 pub async fn read(client: &Client) -> anyhow::Result<LiveOrganization> {
     let organization = match client.describe_organization().send().await {
         Ok(output) => output
@@ -240,8 +242,10 @@ pub async fn read(client: &Client) -> anyhow::Result<LiveOrganization> {
         .filter_map(|status| Some((status.id?, status.account_name?)))
         .collect();
 
-    for policy_type in live.enabled_policy_types.clone() {
-        read_policies(client, &policy_type, &mut live).await?;
+    // Every type, not only the enabled ones: a disabled type keeps its policies, and a plan
+    // that enables the type again must find them rather than create them twice.
+    for policy_type in super::file::POLICY_TYPES {
+        read_policies(client, policy_type, &mut live).await?;
     }
     read_services(client, &mut live).await?;
     Ok(live)

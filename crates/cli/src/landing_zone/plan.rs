@@ -1,8 +1,10 @@
 //! The structural diff: the changes that make the live organization equal to the file, in the
 //! order apply runs them, and what the plan will not do.
 //!
-//! Changes name OUs, accounts and policies as the file does; apply resolves names to ids when
-//! it runs each step, so an OU created by one step is known to the next.
+//! Changes name OUs, accounts and policies as the file does. Apply resolves the names to ids
+//! when it runs each step, so an OU created by one step is known to the next. A detach and a
+//! deregistration also carry the id, because they may concern an account the file does not
+//! declare.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -79,7 +81,7 @@ pub enum Change {
     },
     /// Add or change tags.
     Tag {
-        /// What the tags are on: `Root`, an OU, account or policy name.
+        /// The tagged resource: `Root`, or an OU, account or policy name.
         target: String,
         /// The kind of target: `root`, `ou`, `account` or `policy`.
         kind: TargetKind,
@@ -88,7 +90,7 @@ pub enum Change {
     },
     /// Remove tags.
     Untag {
-        /// What the tags are on.
+        /// The tagged resource.
         target: String,
         /// The kind of target.
         kind: TargetKind,
@@ -112,6 +114,9 @@ pub enum Change {
         policy_type: String,
         /// `Root`, an OU name or an account name.
         target: String,
+        /// The target's id. The target may be an account the file does not declare, which
+        /// apply could not find by name.
+        target_id: String,
     },
     /// Register an account as delegated administrator for a service.
     RegisterDelegatedAdministrator {
@@ -131,7 +136,7 @@ pub enum Change {
     },
 }
 
-/// What a name in a change refers to.
+/// The kind of resource a name in a change refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetKind {
@@ -145,12 +150,13 @@ pub enum TargetKind {
     Policy,
 }
 
-/// Something the file asks for, or leaves out, that the plan does not do, with the reason.
+/// A change the file requests or implies by leaving something out, which the plan does not
+/// make, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Refusal {
-    /// What is concerned, such as `OU Sandbox`.
+    /// The resource concerned, such as `OU Sandbox`.
     pub subject: String,
-    /// Why nothing is done.
+    /// The reason nothing is done.
     pub reason: String,
 }
 
@@ -159,12 +165,12 @@ pub struct Refusal {
 pub struct StructuralPlan {
     /// The changes, in the order apply runs them.
     pub changes: Vec<Change>,
-    /// What is left as it is, and why.
+    /// The resources left as they are, with the reasons.
     pub refusals: Vec<Refusal>,
 }
 
 impl Change {
-    /// Returns one line that says what the change does.
+    /// Returns a one-line description of the change.
     pub fn describe(&self) -> String {
         match self {
             Change::CreateOrganization => "create the organization (all features)".to_owned(),
@@ -488,18 +494,19 @@ fn plan_tags(file: &LandingZone, live: &LiveOrganization, plan: &mut StructuralP
 fn plan_attachments(file: &LandingZone, live: &LiveOrganization, plan: &mut StructuralPlan) {
     let mut detaches = Vec::new();
     for policy in &file.policies {
-        let current: BTreeSet<String> = live
+        // Current targets by the file's name, with their ids.
+        let current: BTreeMap<String, String> = live
             .policy_by_name(&policy.name, &policy.policy_type)
             .map(|live_policy| {
                 live_policy
                     .targets
                     .iter()
-                    .map(|id| live.target_name(id))
+                    .map(|id| (file_target_name(file, live, id), id.clone()))
                     .collect()
             })
             .unwrap_or_default();
         for target in &policy.targets {
-            if !current.contains(target) {
+            if !current.contains_key(target) {
                 plan.changes.push(Change::Attach {
                     policy: policy.name.clone(),
                     policy_type: policy.policy_type.clone(),
@@ -507,17 +514,32 @@ fn plan_attachments(file: &LandingZone, live: &LiveOrganization, plan: &mut Stru
                 });
             }
         }
-        for target in current {
+        for (target, target_id) in current {
             if !policy.targets.contains(&target) {
                 detaches.push(Change::Detach {
                     policy: policy.name.clone(),
                     policy_type: policy.policy_type.clone(),
                     target,
+                    target_id,
                 });
             }
         }
     }
     plan.changes.extend(detaches);
+}
+
+/// Returns the name the file uses for the root, OU or account with this id. An account is
+/// found by email, because the file may name it differently from the live organization.
+fn file_target_name(file: &LandingZone, live: &LiveOrganization, id: &str) -> String {
+    live.accounts
+        .iter()
+        .find(|account| account.id == id)
+        .and_then(|account| {
+            file.accounts
+                .iter()
+                .find(|declared| declared.email.eq_ignore_ascii_case(&account.email))
+        })
+        .map_or_else(|| live.target_name(id), |declared| declared.name.clone())
 }
 
 fn plan_delegations(file: &LandingZone, live: &LiveOrganization, plan: &mut StructuralPlan) {
@@ -546,10 +568,101 @@ fn plan_delegations(file: &LandingZone, live: &LiveOrganization, plan: &mut Stru
     for (account_id, service) in &live.delegated_administrators {
         if !wanted_ids.contains(&(account_id.clone(), service.clone())) {
             plan.changes.push(Change::DeregisterDelegatedAdministrator {
-                account: live.target_name(account_id),
+                account: file_target_name(file, live, account_id),
                 account_id: account_id.clone(),
                 service: service.clone(),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::landing_zone::live::{LiveAccount, LivePolicy};
+
+    const FILE: &str = r#"
+organization:
+  enabled_policy_types: [SERVICE_CONTROL_POLICY]
+accounts:
+  - { name: Renamed, email: app@example.com }
+policies:
+  - name: Guard
+    type: SERVICE_CONTROL_POLICY
+    targets: [Renamed]
+    content:
+      Version: "2012-10-17"
+      Statement:
+        - Effect: Deny
+          Action: s3:*
+          Resource: "*"
+"#;
+
+    /// Returns an organization with the file's account under another name, and `Guard`
+    /// attached to it.
+    fn live_with_old_name(file: &LandingZone) -> LiveOrganization {
+        let guard = &file.policies[0];
+        let account = |id: &str, name: &str, email: &str| LiveAccount {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            email: email.to_owned(),
+            parent_id: "r-root".to_owned(),
+            status: "ACTIVE".to_owned(),
+            tags: BTreeMap::new(),
+        };
+        LiveOrganization {
+            exists: true,
+            management_account_id: "111111111111".to_owned(),
+            root_id: "r-root".to_owned(),
+            enabled_policy_types: BTreeSet::from(["SERVICE_CONTROL_POLICY".to_owned()]),
+            accounts: vec![
+                account("111111111111", "Management", "management@example.com"),
+                account("222222222222", "Old Name", "APP@example.com"),
+            ],
+            policies: vec![LivePolicy {
+                id: "p-guard".to_owned(),
+                name: guard.name.clone(),
+                policy_type: guard.policy_type.clone(),
+                description: guard.description.clone(),
+                content: guard.content.clone(),
+                document: guard.document.clone(),
+                aws_managed: false,
+                targets: BTreeSet::from(["222222222222".to_owned()]),
+                tags: BTreeMap::new(),
+            }],
+            ..LiveOrganization::default()
+        }
+    }
+
+    #[test]
+    fn renamed_account_keeps_attachments() {
+        let file = crate::landing_zone::parse(FILE, "lz.yaml", None).unwrap();
+        let plan = structural_plan(&file, &live_with_old_name(&file));
+        assert_eq!(plan.changes, Vec::new());
+        assert_eq!(plan.refusals.len(), 1, "{:?}", plan.refusals);
+        assert_eq!(plan.refusals[0].subject, "account app@example.com");
+    }
+
+    #[test]
+    fn detach_carries_target_id() {
+        let mut file = crate::landing_zone::parse(FILE, "lz.yaml", None).unwrap();
+        file.policies[0].targets = vec![ROOT.to_owned()];
+        let plan = structural_plan(&file, &live_with_old_name(&file));
+        assert_eq!(
+            plan.changes,
+            [
+                Change::Attach {
+                    policy: "Guard".to_owned(),
+                    policy_type: "SERVICE_CONTROL_POLICY".to_owned(),
+                    target: ROOT.to_owned(),
+                },
+                Change::Detach {
+                    policy: "Guard".to_owned(),
+                    policy_type: "SERVICE_CONTROL_POLICY".to_owned(),
+                    target: "Renamed".to_owned(),
+                    target_id: "222222222222".to_owned(),
+                },
+            ]
+        );
     }
 }

@@ -1,9 +1,10 @@
 //! Service control and resource control policies, checked with the IAM policy engine.
 
 use model::organizations::{ConstraintViolationExceptionReason, PolicyType};
-use policy::{ErrorKind, Policy, PolicyKind};
+use policy::{ErrorKind, Policy, PolicyError, PolicyKind};
 
 use super::OrganizationsError;
+use super::documents::{DocumentError, DocumentPlace};
 
 /// The policy engine's kind for an authorization policy type.
 fn kind_of(policy_type: PolicyType) -> Option<PolicyKind> {
@@ -15,22 +16,33 @@ fn kind_of(policy_type: PolicyType) -> Option<PolicyKind> {
 }
 
 /// Checks an SCP or RCP document with the rules AWS applies to customer policies.
-pub(crate) fn validate(policy_type: PolicyType, content: &str) -> Result<(), OrganizationsError> {
+pub(crate) fn validate(policy_type: PolicyType, content: &str) -> Result<(), DocumentError> {
     let Some(kind) = kind_of(policy_type) else {
         return Ok(());
     };
-    match Policy::compile("validation", kind, content) {
-        Ok(_) => Ok(()),
-        Err(error) => Err(match error.kind() {
-            ErrorKind::PolicyTooLarge => OrganizationsError::constraint(
-                ConstraintViolationExceptionReason::PolicyContentLimitExceeded,
-                error.to_string(),
-            ),
-            ErrorKind::MalformedPolicyDocument => {
-                OrganizationsError::MalformedPolicyDocument(error.to_string())
-            }
-        }),
-    }
+    let error = match Policy::compile("validation", kind, content) {
+        Ok(_) => return Ok(()),
+        Err(error) => error,
+    };
+    let problem = match &error {
+        PolicyError::Json { error, .. } => format!("the document is not valid JSON: {error}"),
+        PolicyError::Invalid { violation, .. } => violation.to_string(),
+        PolicyError::TooLarge { .. } => error.to_string(),
+    };
+    let organizations_error = match error.kind() {
+        ErrorKind::PolicyTooLarge => OrganizationsError::constraint(
+            ConstraintViolationExceptionReason::PolicyContentLimitExceeded,
+            error.to_string(),
+        ),
+        ErrorKind::MalformedPolicyDocument => {
+            OrganizationsError::MalformedPolicyDocument(error.to_string())
+        }
+    };
+    Err(DocumentError {
+        error: organizations_error,
+        problem,
+        place: error.location().map(DocumentPlace::Location),
+    })
 }
 
 #[cfg(test)]
@@ -42,7 +54,7 @@ mod tests {
         let content = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}"#;
         let error = validate(PolicyType::ServiceControlPolicy, content).unwrap_err();
         assert!(
-            matches!(error, OrganizationsError::MalformedPolicyDocument(_)),
+            matches!(error.error, OrganizationsError::MalformedPolicyDocument(_)),
             "{error:?}"
         );
     }

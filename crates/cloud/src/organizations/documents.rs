@@ -6,10 +6,46 @@
 //! (`@@operators_allowed_for_child_policies`), merged from the root down into an account's
 //! effective policy by [`super::effective`].
 
+use std::fmt;
+
 use model::organizations::{ConstraintViolationExceptionReason, PolicyType};
+use policy::Location;
 use serde_json::Value;
 
 use super::OrganizationsError;
+
+/// An invalid policy document: the error CreatePolicy returns for it, and the problem and its
+/// place apart, for a caller that shows the place in its own terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentError {
+    /// The error CreatePolicy and UpdatePolicy return, whose message names the place.
+    pub error: OrganizationsError,
+    /// The problem alone, without its place.
+    pub problem: String,
+    /// The place in the document, where the check finds one.
+    pub place: Option<DocumentPlace>,
+}
+
+/// A place inside a policy document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocumentPlace {
+    /// A line and column in the document's text, both from 1, the column in characters.
+    Location(Location),
+    /// The object keys from the top of a management policy down to the offending element.
+    Path(Vec<String>),
+}
+
+impl fmt::Display for DocumentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl From<DocumentError> for OrganizationsError {
+    fn from(error: DocumentError) -> OrganizationsError {
+        error.error
+    }
+}
 
 /// The operators that set a value in a management policy.
 pub(crate) const VALUE_OPERATORS: &[&str] = &["@@assign", "@@append", "@@remove"];
@@ -53,17 +89,22 @@ fn top_level_key(policy_type: PolicyType) -> Option<&'static str> {
 }
 
 /// Checks a document's size and syntax for its type.
-pub(crate) fn validate(policy_type: PolicyType, content: &str) -> Result<(), OrganizationsError> {
+pub(crate) fn validate(policy_type: PolicyType, content: &str) -> Result<(), DocumentError> {
     let limit = max_content_length(policy_type);
     let length = content.chars().count();
     if length > limit {
-        return Err(OrganizationsError::constraint(
-            ConstraintViolationExceptionReason::PolicyContentLimitExceeded,
-            format!(
-                "The policy document has {length} characters; a {} may have at most {limit}, whitespace included.",
-                policy_type.as_str()
+        let message = format!(
+            "The policy document has {length} characters; a {} may have at most {limit}, whitespace included.",
+            policy_type.as_str()
+        );
+        return Err(DocumentError {
+            error: OrganizationsError::constraint(
+                ConstraintViolationExceptionReason::PolicyContentLimitExceeded,
+                message.clone(),
             ),
-        ));
+            problem: message,
+            place: None,
+        });
     }
     let document = parse_json(content)?;
     if is_management_type(policy_type) {
@@ -74,15 +115,51 @@ pub(crate) fn validate(policy_type: PolicyType, content: &str) -> Result<(), Org
 }
 
 /// Parses JSON, reporting the line and column of a syntax error.
-pub(crate) fn parse_json(content: &str) -> Result<Value, OrganizationsError> {
+pub(crate) fn parse_json(content: &str) -> Result<Value, DocumentError> {
     serde_json::from_str(content).map_err(|error| {
-        OrganizationsError::MalformedPolicyDocument(format!(
-            "The policy document is not valid JSON: {} at line {}, column {}.",
-            describe_json_error(&error),
-            error.line(),
-            error.column()
-        ))
+        let description = describe_json_error(&error);
+        DocumentError {
+            error: OrganizationsError::MalformedPolicyDocument(format!(
+                "The policy document is not valid JSON: {description} at line {}, column {}.",
+                error.line(),
+                error.column()
+            )),
+            problem: format!("the document is not valid JSON: {description}"),
+            place: Some(DocumentPlace::Location(json_error_location(
+                content,
+                error.line(),
+                error.column(),
+            ))),
+        }
     })
+}
+
+/// Converts serde_json's place of a syntax error to a [`Location`]. serde_json counts the
+/// column in bytes, and gives column 0 for a place just after a line feed. The location
+/// counts characters, and puts such a place at the end of the line before.
+fn json_error_location(content: &str, line: usize, column: usize) -> Location {
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(content.match_indices('\n').map(|(index, _)| index + 1))
+        .collect();
+    let Some(&line_start) = line_starts.get(line.saturating_sub(1)) else {
+        return Location { line, column };
+    };
+    if column == 0 && line > 1 {
+        let previous_start = line_starts[line - 2];
+        let previous = &content[previous_start..line_start - 1];
+        return Location {
+            line: line - 1,
+            column: previous.chars().count() + 1,
+        };
+    }
+    let mut end = (line_start + column.saturating_sub(1)).min(content.len());
+    while !content.is_char_boundary(end) {
+        end -= 1;
+    }
+    Location {
+        line,
+        column: content[line_start..end].chars().count() + 1,
+    }
 }
 
 fn describe_json_error(error: &serde_json::Error) -> String {
@@ -93,29 +170,32 @@ fn describe_json_error(error: &serde_json::Error) -> String {
     }
 }
 
-fn malformed(path: &str, message: &str) -> OrganizationsError {
+/// Returns the error for a management policy whose element at `path` breaks a rule.
+fn malformed(path: &[&str], message: &str) -> DocumentError {
     let location = if path.is_empty() {
         "the document".to_owned()
     } else {
-        format!("\"{path}\"")
+        format!("\"{}\"", path.join("."))
     };
-    OrganizationsError::MalformedPolicyDocument(format!(
-        "Invalid management policy at {location}: {message}"
-    ))
+    DocumentError {
+        error: OrganizationsError::MalformedPolicyDocument(format!(
+            "Invalid management policy at {location}: {message}"
+        )),
+        problem: message.to_owned(),
+        place: (!path.is_empty())
+            .then(|| DocumentPlace::Path(path.iter().map(|key| (*key).to_owned()).collect())),
+    }
 }
 
-fn validate_management(
-    policy_type: PolicyType,
-    document: &Value,
-) -> Result<(), OrganizationsError> {
+fn validate_management(policy_type: PolicyType, document: &Value) -> Result<(), DocumentError> {
     let Value::Object(object) = document else {
-        return Err(malformed("", "the document must be a JSON object."));
+        return Err(malformed(&[], "the document must be a JSON object."));
     };
     if let Some(expected) = top_level_key(policy_type) {
         for key in object.keys() {
             if key != expected && key != CHILD_CONTROL_OPERATOR {
                 return Err(malformed(
-                    key,
+                    &[key],
                     &format!(
                         "a {} has the top-level key \"{expected}\" only.",
                         policy_type.as_str()
@@ -124,9 +204,9 @@ fn validate_management(
             }
         }
     }
-    validate_node(document, "", 0)?;
+    validate_node(document, &[], 0)?;
     if policy_type == PolicyType::AiservicesOptOutPolicy {
-        validate_opt_out_values(document, "")?;
+        validate_opt_out_values(document, &[])?;
     }
     Ok(())
 }
@@ -134,7 +214,7 @@ fn validate_management(
 /// The deepest nesting accepted in a management policy.
 const MAX_DEPTH: usize = 32;
 
-fn validate_node(node: &Value, path: &str, depth: usize) -> Result<(), OrganizationsError> {
+fn validate_node(node: &Value, path: &[&str], depth: usize) -> Result<(), DocumentError> {
     if depth > MAX_DEPTH {
         return Err(malformed(
             path,
@@ -145,11 +225,7 @@ fn validate_node(node: &Value, path: &str, depth: usize) -> Result<(), Organizat
         return Ok(());
     };
     for (key, value) in object {
-        let child_path = if path.is_empty() {
-            key.clone()
-        } else {
-            format!("{path}.{key}")
-        };
+        let child_path = [path, &[key.as_str()]].concat();
         if key == CHILD_CONTROL_OPERATOR {
             validate_child_control(value, &child_path)?;
         } else if VALUE_OPERATORS.contains(&key.as_str()) {
@@ -179,7 +255,7 @@ fn validate_node(node: &Value, path: &str, depth: usize) -> Result<(), Organizat
     Ok(())
 }
 
-fn validate_child_control(value: &Value, path: &str) -> Result<(), OrganizationsError> {
+fn validate_child_control(value: &Value, path: &[&str]) -> Result<(), DocumentError> {
     let Value::Array(items) = value else {
         return Err(malformed(
             path,
@@ -213,16 +289,12 @@ fn validate_child_control(value: &Value, path: &str) -> Result<(), Organizations
 }
 
 /// AI services opt-out policies set `opt_out_policy` to `optIn` or `optOut`.
-fn validate_opt_out_values(node: &Value, path: &str) -> Result<(), OrganizationsError> {
+fn validate_opt_out_values(node: &Value, path: &[&str]) -> Result<(), DocumentError> {
     let Value::Object(object) = node else {
         return Ok(());
     };
     for (key, value) in object {
-        let child_path = if path.is_empty() {
-            key.clone()
-        } else {
-            format!("{path}.{key}")
-        };
+        let child_path = [path, &[key.as_str()]].concat();
         if key == "opt_out_policy" {
             let values: Vec<&Value> = match value {
                 Value::Object(operators) => operators
@@ -274,6 +346,36 @@ mod tests {
     }
 
     #[test]
+    fn json_error_location_counts_characters() {
+        let place = |content: &str| parse_json(content).unwrap_err().place;
+        assert_eq!(
+            place("{\"é\": x}"),
+            Some(DocumentPlace::Location(Location { line: 1, column: 7 }))
+        );
+        // serde_json reports this one at column 0 of line 3, just after the line feed.
+        assert_eq!(
+            place("{\n  \"a\": tru\n}"),
+            Some(DocumentPlace::Location(Location {
+                line: 2,
+                column: 11
+            }))
+        );
+    }
+
+    #[test]
+    fn management_error_names_key_path() {
+        let content = r#"{"tags": {"a": {"tag_value": {"@@append": "x"}}}}"#;
+        let error = validate(PolicyType::TagPolicy, content).unwrap_err();
+        let path = ["tags", "a", "tag_value", "@@append"].map(str::to_owned);
+        assert_eq!(error.place, Some(DocumentPlace::Path(path.to_vec())));
+        assert_eq!(error.problem, "@@append takes a list of values.");
+        assert_eq!(
+            error.to_string(),
+            "Invalid management policy at \"tags.a.tag_value.@@append\": @@append takes a list of values."
+        );
+    }
+
+    #[test]
     fn management_syntax_errors_are_named() {
         let cases = [
             (PolicyType::TagPolicy, r#"{"labels": {}}"#, "top-level key"),
@@ -312,7 +414,7 @@ mod tests {
         assert!(validate(PolicyType::TagPolicy, &content).is_ok());
         let error = validate(PolicyType::AiservicesOptOutPolicy, &content).unwrap_err();
         assert!(matches!(
-            error,
+            error.error,
             OrganizationsError::ConstraintViolation {
                 reason: ConstraintViolationExceptionReason::PolicyContentLimitExceeded,
                 ..
