@@ -760,3 +760,74 @@ async fn apply_tells_account_from_namesake_ou() {
     assert!(targets.contains(&app_a_prod), "{targets:?}");
     assert!(!targets.contains(&namesake), "{targets:?}");
 }
+
+#[tokio::test]
+async fn repeated_ou_names_resolve_by_parent() {
+    let server = start_server().await;
+    let (management, root_id) = common::organization_with_root(&server).await;
+    let alpha = common::create_unit(&management, &root_id, "Alpha").await;
+    let beta = common::create_unit(&management, &root_id, "Beta").await;
+    let alpha_team = common::create_unit(&management, &alpha, "Team").await;
+    let beta_team = common::create_unit(&management, &beta, "Team").await;
+    let builder = common::create_account(&management, "Builder", "builder@example.com").await;
+    management
+        .move_account()
+        .account_id(&builder)
+        .source_parent_id(&root_id)
+        .destination_parent_id(&beta_team)
+        .send()
+        .await
+        .unwrap();
+
+    // The file's Team is Alpha's; Beta and its Team are not in the file.
+    let text = "organization:
+  enabled_policy_types: [SERVICE_CONTROL_POLICY]
+organizational_units:
+  - name: Alpha
+  - { name: Team, parent: Alpha }
+accounts:
+  - { name: Builder, email: builder@example.com, ou: Team }
+policies:
+  - name: NoInstances
+    type: SERVICE_CONTROL_POLICY
+    targets: [Team]
+    content: {Version: \"2012-10-17\", Statement: {Effect: Deny, Action: \"ec2:RunInstances\", Resource: \"*\"}}
+";
+    let file = landing_zone::parse(text, "teams.yaml", None).unwrap();
+    let plan = landing_zone::plan(&management, &file).await.unwrap();
+    let descriptions = describe(&plan.structure.changes);
+    let moved = format!("move account Builder from Team ({beta_team}) to Team");
+    assert!(descriptions.contains(&moved), "{descriptions:?}");
+    assert!(
+        !descriptions
+            .iter()
+            .any(|change| change.starts_with("create OU")),
+        "{descriptions:?}"
+    );
+    let refused: Vec<&str> = plan
+        .structure
+        .refusals
+        .iter()
+        .map(|refusal| refusal.subject.as_str())
+        .collect();
+    assert!(refused.contains(&"OU Beta"), "{refused:?}");
+    assert!(
+        refused.contains(&format!("OU Team ({beta_team})").as_str()),
+        "{refused:?}"
+    );
+
+    landing_zone::apply(&management, &file, ProgressMode::Quiet)
+        .await
+        .unwrap();
+    let parents = management
+        .list_parents()
+        .child_id(&builder)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(parents.parents()[0].id(), Some(alpha_team.as_str()));
+    let targets = policy_targets(&management, "NoInstances").await;
+    assert_eq!(targets, [alpha_team]);
+    let again = landing_zone::plan(&management, &file).await.unwrap();
+    assert_eq!(describe(&again.structure.changes), Vec::<String>::new());
+}

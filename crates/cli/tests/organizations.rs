@@ -243,7 +243,7 @@ async fn organization_id(client: &aws_sdk_organizations::Client) -> String {
 async fn organizational_unit_errors() {
     let server = start_server().await;
     let (management, root_id) = organization_with_root(&server).await;
-    let unit_id = create_unit(&management, &root_id, "Workloads").await;
+    let unit_id = common::create_unit(&management, &root_id, "Workloads").await;
 
     let duplicate = management
         .create_organizational_unit()
@@ -254,7 +254,7 @@ async fn organizational_unit_errors() {
         .unwrap_err();
     assert_eq!(code(&duplicate), "DuplicateOrganizationalUnitException");
 
-    let other = create_unit(&management, &root_id, "Sandbox").await;
+    let other = common::create_unit(&management, &root_id, "Sandbox").await;
     let rename = management
         .update_organizational_unit()
         .organizational_unit_id(&other)
@@ -273,7 +273,7 @@ async fn organizational_unit_errors() {
         .unwrap_err();
     assert_eq!(code(&missing_parent), "ParentNotFoundException");
 
-    create_unit(&management, &unit_id, "Production").await;
+    common::create_unit(&management, &unit_id, "Production").await;
     let not_empty = management
         .delete_organizational_unit()
         .organizational_unit_id(&unit_id)
@@ -330,33 +330,13 @@ async fn organizational_unit_errors() {
     assert_eq!(code(&empty_name), "InvalidInputException");
 }
 
-async fn create_unit(
-    client: &aws_sdk_organizations::Client,
-    parent_id: &str,
-    name: &str,
-) -> String {
-    let created = client
-        .create_organizational_unit()
-        .parent_id(parent_id)
-        .name(name)
-        .send()
-        .await
-        .unwrap();
-    created
-        .organizational_unit()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test]
 async fn ou_depth_is_limited_to_five() {
     let server = start_server().await;
     let (management, root_id) = organization_with_root(&server).await;
     let mut parent = root_id;
     for level in 1..=5 {
-        parent = create_unit(&management, &parent, &format!("Level {level}")).await;
+        parent = common::create_unit(&management, &parent, &format!("Level {level}")).await;
     }
     let error = management
         .create_organizational_unit()
@@ -380,9 +360,9 @@ async fn ou_depth_is_limited_to_five() {
 async fn children_and_parents() {
     let server = start_server().await;
     let (management, root_id) = organization_with_root(&server).await;
-    let first = create_unit(&management, &root_id, "First").await;
-    let second = create_unit(&management, &root_id, "Second").await;
-    let nested = create_unit(&management, &first, "Nested").await;
+    let first = common::create_unit(&management, &root_id, "First").await;
+    let second = common::create_unit(&management, &root_id, "Second").await;
+    let nested = common::create_unit(&management, &first, "Nested").await;
     let account = create_account(&management, "Member", "member@example.com").await;
     management
         .move_account()
@@ -771,7 +751,7 @@ async fn describe_account_errors() {
 async fn list_accounts_pages_one_by_one() {
     let server = start_with(config_with_accounts(10)).await;
     let (management, root_id) = organization_with_root(&server).await;
-    let unit = create_unit(&management, &root_id, "Workloads").await;
+    let unit = common::create_unit(&management, &root_id, "Workloads").await;
     let mut expected = BTreeSet::from([MANAGEMENT.to_owned()]);
     for index in 0..4 {
         let id = create_account(
@@ -843,8 +823,8 @@ async fn list_accounts_pages_one_by_one() {
 async fn page_tokens_are_checked() {
     let server = start_server().await;
     let (management, root_id) = organization_with_root(&server).await;
-    create_unit(&management, &root_id, "A").await;
-    create_unit(&management, &root_id, "B").await;
+    common::create_unit(&management, &root_id, "A").await;
+    common::create_unit(&management, &root_id, "B").await;
     let page = management
         .list_organizational_units_for_parent()
         .parent_id(&root_id)
@@ -896,7 +876,7 @@ async fn page_tokens_are_checked() {
 async fn move_account_and_its_errors() {
     let server = start_server().await;
     let (management, root_id) = organization_with_root(&server).await;
-    let unit = create_unit(&management, &root_id, "Workloads").await;
+    let unit = common::create_unit(&management, &root_id, "Workloads").await;
     let account = create_account(&management, "Member", "member@example.com").await;
 
     let move_account = |account: &str, source: &str, destination: &str| {
@@ -1136,7 +1116,7 @@ async fn close_account_quota_is_ten_in_thirty_days() {
 async fn tags_on_accounts_units_and_root() {
     let server = start_server().await;
     let (management, root_id) = organization_with_root(&server).await;
-    let unit = create_unit(&management, &root_id, "Tagged").await;
+    let unit = common::create_unit(&management, &root_id, "Tagged").await;
     let account = create_account(&management, "Tagged", "tagged@example.com").await;
 
     for resource in [&root_id, &unit, &account] {
@@ -1376,7 +1356,7 @@ async fn member_accounts_are_denied_management_operations() {
 async fn delete_organization_needs_no_members() {
     let server = start_server().await;
     let (management, root_id) = organization_with_root(&server).await;
-    create_unit(&management, &root_id, "Kept until the end").await;
+    common::create_unit(&management, &root_id, "Kept until the end").await;
     let member = create_account(&management, "Member", "member@example.com").await;
 
     let not_empty = management.delete_organization().send().await.unwrap_err();

@@ -65,22 +65,6 @@ async fn create_policy(
         .to_owned()
 }
 
-async fn create_unit(client: &Client, parent_id: &str, name: &str) -> String {
-    let created = client
-        .create_organizational_unit()
-        .parent_id(parent_id)
-        .name(name)
-        .send()
-        .await
-        .unwrap();
-    created
-        .organizational_unit()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned()
-}
-
 async fn scp_ids_of(client: &Client, target_id: &str) -> Vec<String> {
     let listed = client
         .list_policies_for_target()
@@ -119,7 +103,7 @@ async fn all_features_start_with_scps_enabled() {
         scp_ids_of(&management, MANAGEMENT).await,
         vec!["p-FullAWSAccess"]
     );
-    let unit = create_unit(&management, &root_id, "Workloads").await;
+    let unit = common::create_unit(&management, &root_id, "Workloads").await;
     assert_eq!(
         scp_ids_of(&management, &unit).await,
         vec!["p-FullAWSAccess"]
@@ -376,7 +360,7 @@ async fn aws_managed_policies_are_immutable() {
 async fn attachments_and_their_limits() {
     let server = start_server().await;
     let (management, root_id) = organization_with_root(&server).await;
-    let unit = create_unit(&management, &root_id, "Workloads").await;
+    let unit = common::create_unit(&management, &root_id, "Workloads").await;
     let region_deny = create_policy(
         &management,
         "RegionDeny",
@@ -725,7 +709,7 @@ async fn effective_tag_policy_over_three_levels() {
         .send()
         .await
         .unwrap();
-    let unit = create_unit(&management, &root_id, "Workloads").await;
+    let unit = common::create_unit(&management, &root_id, "Workloads").await;
     let account = create_account(&management, "App", "app@example.com").await;
     management
         .move_account()

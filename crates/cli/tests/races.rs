@@ -68,22 +68,6 @@ fn tally<T>(outcomes: &[Result<T, String>]) -> (usize, BTreeMap<String, usize>) 
     (successes, errors)
 }
 
-async fn create_unit(client: &Client, parent_id: &str, name: &str) -> String {
-    let created = client
-        .create_organizational_unit()
-        .parent_id(parent_id)
-        .name(name)
-        .send()
-        .await
-        .unwrap();
-    created
-        .organizational_unit()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned()
-}
-
 async fn create_scp(client: &Client, name: &str) -> String {
     let created = client
         .create_policy()
@@ -147,7 +131,7 @@ async fn racing_moves_move_once() {
     let (management, root_id) = organization_with_root(&server).await;
     let mut parents = vec![root_id.clone()];
     for name in ["Workloads", "Sandbox", "Security"] {
-        parents.push(create_unit(&management, &root_id, name).await);
+        parents.push(common::create_unit(&management, &root_id, name).await);
     }
     let account = create_account(&management, "Raced", "raced@example.com").await;
 
@@ -185,7 +169,7 @@ async fn racing_moves_move_once() {
 async fn racing_attach_and_detach_apply_once() {
     let server = start_server().await;
     let (management, root_id) = organization_with_root(&server).await;
-    let unit = create_unit(&management, &root_id, "Workloads").await;
+    let unit = common::create_unit(&management, &root_id, "Workloads").await;
     let policy = create_scp(&management, "deny-all").await;
 
     for round in 0..3 {
@@ -276,7 +260,7 @@ async fn deleting_raced_unit_leaves_no_orphan() {
     let account = create_account(&management, "Mover", "mover@example.com").await;
 
     for round in 0..6 {
-        let unit = create_unit(&management, &root_id, &format!("Doomed {round}")).await;
+        let unit = common::create_unit(&management, &root_id, &format!("Doomed {round}")).await;
         // Two deletes, one move into the OU and one OU created inside it, all at once.
         let outcomes = race(4, |index| {
             let client = client(&server, MANAGEMENT);

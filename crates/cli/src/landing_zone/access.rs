@@ -25,7 +25,7 @@ use policy::{
 };
 use serde::Serialize;
 
-use super::file::{LandingZone, ROOT};
+use super::file::{Account, LandingZone, ROOT};
 use super::live::{LiveAccount, LiveOrganization};
 
 /// The role the diff decides as, in each account.
@@ -250,6 +250,7 @@ pub fn access_diff(
         matches: Vec::new(),
         principal_dependent: Vec::new(),
     };
+    let placed = live.placed_units(file);
     let mut subjects = Vec::new();
     for account in &live.accounts {
         if account.id == live.management_account_id {
@@ -260,9 +261,12 @@ pub fn access_diff(
             .accounts
             .iter()
             .find(|declared| declared.email.eq_ignore_ascii_case(&account.email));
-        let old_path = live_path(live, account);
+        // The account level carries the file's name for the account, which the file's
+        // attachments use, in both paths.
+        let name = declared.map_or(account.name.as_str(), |declared| declared.name.as_str());
+        let old_path = live_path(live, account, name);
         let new_path = match declared {
-            Some(declared) => planned_path(file, live, &declared.unit, account),
+            Some(declared) => planned_path(file, live, &placed, declared, account),
             None => old_path.clone(),
         };
         let mut subject = Subject {
@@ -360,8 +364,8 @@ type PathLevel = (String, Option<String>);
 
 /// Returns the levels from the root to an account, through its live OUs. Levels carry ids,
 /// because OU and account names need not be unique in a live organization.
-fn live_path(live: &LiveOrganization, account: &LiveAccount) -> Vec<PathLevel> {
-    let mut path = vec![(account.name.clone(), Some(account.id.clone()))];
+fn live_path(live: &LiveOrganization, account: &LiveAccount, name: &str) -> Vec<PathLevel> {
+    let mut path = vec![(name.to_owned(), Some(account.id.clone()))];
     let mut current = account.parent_id.as_str();
     while current != live.root_id {
         let Some(unit) = live.units.iter().find(|unit| unit.id == current) else {
@@ -375,30 +379,25 @@ fn live_path(live: &LiveOrganization, account: &LiveAccount) -> Vec<PathLevel> {
     path
 }
 
-/// Returns the levels from the root to an account in `unit` after the plan. The file names
-/// every OU on the way, since its references are checked, and an OU that exists now is
-/// found by its name, as the structural plan finds it.
+/// Returns the levels from the root to `account` after the plan, where `declared` puts it.
+/// The account level carries the file's name for it, which the file's attachments use. The
+/// file declares every OU on the way, since its references are checked, and an OU has a live
+/// id when it exists where the file puts it.
 fn planned_path(
     file: &LandingZone,
     live: &LiveOrganization,
-    unit: &str,
+    placed: &HashMap<String, String>,
+    declared: &Account,
     account: &LiveAccount,
 ) -> Vec<PathLevel> {
-    let mut path = vec![(account.name.clone(), Some(account.id.clone()))];
-    let mut current = unit.to_owned();
+    let mut path = vec![(declared.name.clone(), Some(account.id.clone()))];
+    let mut current = declared.unit.as_str();
     while current != ROOT && path.len() <= super::file::MAX_OU_DEPTH + 1 {
-        let live_id = live
-            .unit_by_name(&current)
-            .map(|existing| existing.id.clone());
-        let parent = match file.units.iter().find(|declared| declared.name == current) {
-            Some(declared) => declared.parent.clone(),
-            None => live.unit_by_name(&current).map_or_else(
-                || ROOT.to_owned(),
-                |existing| live.target_name(&existing.parent_id),
-            ),
+        let Some(unit) = file.units.iter().find(|unit| unit.name == current) else {
+            break;
         };
-        path.push((current, live_id));
-        current = parent;
+        path.push((unit.name.clone(), placed.get(current).cloned()));
+        current = &unit.parent;
     }
     path.push((ROOT.to_owned(), Some(live.root_id.clone())));
     path.reverse();

@@ -151,11 +151,7 @@ impl Ids {
             .collect();
         Ids {
             root: live.root_id.clone(),
-            units: live
-                .units
-                .iter()
-                .map(|unit| (unit.name.clone(), unit.id.clone()))
-                .collect(),
+            units: live.placed_units(file),
             accounts,
             policies: live
                 .policies

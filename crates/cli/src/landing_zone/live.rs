@@ -1,13 +1,14 @@
 //! The live organization, read through the Organizations API: what a plan compares the file
 //! with.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::Context;
 use aws_sdk_organizations::Client;
 use aws_sdk_organizations::types::{CreateAccountState, PolicyType, PolicyTypeStatus};
 use serde_json::Value;
 
+use super::file::{LandingZone, ROOT};
 use crate::client::sdk_error;
 
 /// The organization as the API reports it.
@@ -93,9 +94,40 @@ pub struct LivePolicy {
 }
 
 impl LiveOrganization {
-    /// Returns the OU with this name.
+    /// Returns an OU with this name, wherever it is.
     pub fn unit_by_name(&self, name: &str) -> Option<&LiveUnit> {
         self.units.iter().find(|unit| unit.name == name)
+    }
+
+    /// Returns the live id of each OU of `file` that exists where the file puts it: under the
+    /// root or under the live OU that matches its declared parent. AWS keeps OU names unique
+    /// only among siblings, so a name alone can match OUs in several places.
+    pub fn placed_units(&self, file: &LandingZone) -> HashMap<String, String> {
+        let mut placed: HashMap<String, String> = HashMap::new();
+        loop {
+            let found = placed.len();
+            for unit in &file.units {
+                if placed.contains_key(&unit.name) {
+                    continue;
+                }
+                let parent_id = if unit.parent == ROOT {
+                    Some(self.root_id.as_str())
+                } else {
+                    placed.get(&unit.parent).map(String::as_str)
+                };
+                let existing = parent_id.and_then(|parent_id| {
+                    self.units
+                        .iter()
+                        .find(|live| live.name == unit.name && live.parent_id == parent_id)
+                });
+                if let Some(existing) = existing {
+                    placed.insert(unit.name.clone(), existing.id.clone());
+                }
+            }
+            if placed.len() == found {
+                return placed;
+            }
+        }
     }
 
     /// Returns the account with this email address, compared without case.

@@ -6,7 +6,7 @@
 //! deregistration also carry the id, because they may concern an account the file does not
 //! declare.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -275,12 +275,13 @@ pub fn structural_plan(file: &LandingZone, live: &LiveOrganization) -> Structura
         }
     }
 
-    plan_units(file, live, &mut plan);
+    let placed = live.placed_units(file);
+    plan_units(file, live, &placed, &mut plan);
     plan_policies(file, live, &mut plan);
-    plan_accounts(file, live, &mut plan);
-    plan_tags(file, live, &mut plan);
-    plan_attachments(file, live, &mut plan);
-    plan_delegations(file, live, &mut plan);
+    plan_accounts(file, live, &placed, &mut plan);
+    plan_tags(file, live, &placed, &mut plan);
+    plan_attachments(file, live, &placed, &mut plan);
+    plan_delegations(file, live, &placed, &mut plan);
 
     for service in &live.trusted_services {
         if !file.trusted_services.contains(service) {
@@ -292,8 +293,19 @@ pub fn structural_plan(file: &LandingZone, live: &LiveOrganization) -> Structura
     plan
 }
 
-fn plan_units(file: &LandingZone, live: &LiveOrganization, plan: &mut StructuralPlan) {
+/// OUs of the file by name, with the live id of those that exist where the file puts them.
+type Placed = HashMap<String, String>;
+
+fn plan_units(
+    file: &LandingZone,
+    live: &LiveOrganization,
+    placed: &Placed,
+    plan: &mut StructuralPlan,
+) {
     for unit in &file.units {
+        if placed.contains_key(&unit.name) {
+            continue;
+        }
         match live.unit_by_name(&unit.name) {
             None => plan.changes.push(Change::CreateUnit {
                 name: unit.name.clone(),
@@ -301,24 +313,35 @@ fn plan_units(file: &LandingZone, live: &LiveOrganization, plan: &mut Structural
             }),
             Some(existing) => {
                 let live_parent = live.target_name(&existing.parent_id);
-                if live_parent != unit.parent {
-                    plan.refusals.push(Refusal {
-                        subject: format!("OU {}", unit.name),
-                        reason: format!(
-                            "is under {live_parent}, the file puts it under {}; the Organizations \
-                             API cannot move an OU, so recreate it by hand",
-                            unit.parent
-                        ),
-                    });
-                }
+                plan.refusals.push(Refusal {
+                    subject: format!("OU {}", unit.name),
+                    reason: format!(
+                        "is under {live_parent}, the file puts it under {}; the Organizations \
+                         API cannot move an OU, so recreate it by hand",
+                        unit.parent
+                    ),
+                });
             }
         }
     }
     for unit in &live.units {
-        if !file.units.iter().any(|declared| declared.name == unit.name) {
+        if placed.values().any(|id| *id == unit.id) {
+            continue;
+        }
+        let declared = file.units.iter().any(|declared| declared.name == unit.name);
+        if !declared {
             plan.refusals.push(Refusal {
                 subject: format!("OU {}", unit.name),
                 reason: "exists but is not in the file; left as it is".to_owned(),
+            });
+        } else if placed.contains_key(&unit.name) {
+            // The file's OU of this name is elsewhere, so this one is not the file's.
+            plan.refusals.push(Refusal {
+                subject: format!("OU {} ({})", unit.name, unit.id),
+                reason: format!(
+                    "under {} is not the file's OU of that name; left as it is",
+                    live.target_name(&unit.parent_id)
+                ),
             });
         }
     }
@@ -358,7 +381,12 @@ fn plan_policies(file: &LandingZone, live: &LiveOrganization, plan: &mut Structu
     }
 }
 
-fn plan_accounts(file: &LandingZone, live: &LiveOrganization, plan: &mut StructuralPlan) {
+fn plan_accounts(
+    file: &LandingZone,
+    live: &LiveOrganization,
+    placed: &Placed,
+    plan: &mut StructuralPlan,
+) {
     for account in &file.accounts {
         match live.account_by_email(&account.email) {
             None => {
@@ -387,8 +415,13 @@ fn plan_accounts(file: &LandingZone, live: &LiveOrganization, plan: &mut Structu
                         ),
                     });
                 }
-                let from = live.target_name(&existing.parent_id);
-                if from != account.unit {
+                let wanted_parent = if account.unit == ROOT {
+                    Some(&live.root_id)
+                } else {
+                    placed.get(&account.unit)
+                };
+                if wanted_parent != Some(&existing.parent_id) {
+                    let from = file_target_name(file, live, placed, &existing.parent_id);
                     plan.changes.push(Change::MoveAccount {
                         name: account.name.clone(),
                         email: account.email.clone(),
@@ -424,7 +457,12 @@ type TagTarget<'a> = (
     &'a BTreeMap<String, String>,
 );
 
-fn plan_tags(file: &LandingZone, live: &LiveOrganization, plan: &mut StructuralPlan) {
+fn plan_tags(
+    file: &LandingZone,
+    live: &LiveOrganization,
+    placed: &Placed,
+    plan: &mut StructuralPlan,
+) {
     let empty = BTreeMap::new();
     let mut targets: Vec<TagTarget<'_>> = vec![(
         ROOT.to_owned(),
@@ -433,8 +471,9 @@ fn plan_tags(file: &LandingZone, live: &LiveOrganization, plan: &mut StructuralP
         &live.root_tags,
     )];
     for unit in &file.units {
-        let current = live
-            .unit_by_name(&unit.name)
+        let current = placed
+            .get(&unit.name)
+            .and_then(|id| live.units.iter().find(|live| live.id == *id))
             .map_or(&empty, |live| &live.tags);
         targets.push((unit.name.clone(), TargetKind::Ou, &unit.tags, current));
     }
@@ -491,7 +530,12 @@ fn plan_tags(file: &LandingZone, live: &LiveOrganization, plan: &mut StructuralP
 
 /// Plans attachments of the file's policies. Every attach comes before every detach, so a
 /// target never passes through a moment with no SCP, which AWS does not allow.
-fn plan_attachments(file: &LandingZone, live: &LiveOrganization, plan: &mut StructuralPlan) {
+fn plan_attachments(
+    file: &LandingZone,
+    live: &LiveOrganization,
+    placed: &Placed,
+    plan: &mut StructuralPlan,
+) {
     let mut detaches = Vec::new();
     for policy in &file.policies {
         // Current targets by the file's name, with their ids.
@@ -501,7 +545,7 @@ fn plan_attachments(file: &LandingZone, live: &LiveOrganization, plan: &mut Stru
                 live_policy
                     .targets
                     .iter()
-                    .map(|id| (file_target_name(file, live, id), id.clone()))
+                    .map(|id| (file_target_name(file, live, placed, id), id.clone()))
                     .collect()
             })
             .unwrap_or_default();
@@ -529,8 +573,22 @@ fn plan_attachments(file: &LandingZone, live: &LiveOrganization, plan: &mut Stru
 }
 
 /// Returns the name the file uses for the root, OU or account with this id. An account is
-/// found by email, because the file may name it differently from the live organization.
-fn file_target_name(file: &LandingZone, live: &LiveOrganization, id: &str) -> String {
+/// found by email, because the file may name it differently from the live organization. An
+/// OU that is not the file's OU of its name is named with its id as well, so that it never
+/// stands for the file's OU.
+fn file_target_name(
+    file: &LandingZone,
+    live: &LiveOrganization,
+    placed: &Placed,
+    id: &str,
+) -> String {
+    if let Some(unit) = live.units.iter().find(|unit| unit.id == id) {
+        return if placed.get(&unit.name).is_some_and(|placed| placed == id) {
+            unit.name.clone()
+        } else {
+            format!("{} ({id})", unit.name)
+        };
+    }
     live.accounts
         .iter()
         .find(|account| account.id == id)
@@ -542,7 +600,12 @@ fn file_target_name(file: &LandingZone, live: &LiveOrganization, id: &str) -> St
         .map_or_else(|| live.target_name(id), |declared| declared.name.clone())
 }
 
-fn plan_delegations(file: &LandingZone, live: &LiveOrganization, plan: &mut StructuralPlan) {
+fn plan_delegations(
+    file: &LandingZone,
+    live: &LiveOrganization,
+    placed: &Placed,
+    plan: &mut StructuralPlan,
+) {
     let mut wanted_ids = BTreeSet::new();
     for delegation in &file.delegated_administrators {
         let account_id = file
@@ -568,7 +631,7 @@ fn plan_delegations(file: &LandingZone, live: &LiveOrganization, plan: &mut Stru
     for (account_id, service) in &live.delegated_administrators {
         if !wanted_ids.contains(&(account_id.clone(), service.clone())) {
             plan.changes.push(Change::DeregisterDelegatedAdministrator {
-                account: file_target_name(file, live, account_id),
+                account: file_target_name(file, live, placed, account_id),
                 account_id: account_id.clone(),
                 service: service.clone(),
             });

@@ -72,6 +72,23 @@ pub async fn organization_with_root(server: &RunningServer) -> (Client, String) 
     (client, root_id)
 }
 
+/// Creates the OU `name` under `parent_id` and returns its id.
+pub async fn create_unit(client: &Client, parent_id: &str, name: &str) -> String {
+    let created = client
+        .create_organizational_unit()
+        .parent_id(parent_id)
+        .name(name)
+        .send()
+        .await
+        .unwrap();
+    created
+        .organizational_unit()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_owned()
+}
+
 /// Creates an account and waits until its request settles; returns the account id.
 pub async fn create_account(client: &Client, name: &str, email: &str) -> String {
     bulkhead::demo::create_account(client, name, email)
