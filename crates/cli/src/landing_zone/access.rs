@@ -10,10 +10,12 @@
 //! is decided too, and each flip names the principals it applies to.
 //!
 //! Accounts are decided in parallel, one thread per available core. Speed also comes from
-//! three facts. Each distinct document is compiled once. Accounts whose
-//! chains do not change are skipped. When both chains have the same levels, an action that no
-//! statement of a policy added to or removed from any level can match keeps its decision, so
-//! only the actions that such statements match are decided.
+//! three facts. Each distinct document is compiled once. Accounts whose chains do not change
+//! are skipped. When both chains have the same levels, an action keeps its decision unless a
+//! statement that differs between them can match it, so only such actions are decided. A
+//! policy edited in place counts only its changed statements, and a statement whose Action
+//! or NotAction list alone changed counts only the actions one version matches and the other
+//! does not.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -24,6 +26,7 @@ use policy::{
     PolicySet, Principal, Request, Resource, Source,
 };
 use serde::Serialize;
+use serde_json::Value;
 
 use super::file::{Account, LandingZone, ROOT};
 use super::live::{LiveAccount, LiveOrganization};
@@ -119,8 +122,10 @@ type Chain = Vec<(String, Vec<usize>)>;
 struct Compiled {
     policies: Vec<Policy>,
     by_key: HashMap<(String, String), usize>,
-    /// Per policy, the catalog actions its statements can match, as a bit set.
-    matches: Vec<Option<Vec<u64>>>,
+    /// Per policy and statement, the catalog actions the statement can match, as a bit set.
+    statement_matches: Vec<Vec<Option<Vec<u64>>>>,
+    /// Per pair of policies (before, after), the actions replacing one by the other can flip.
+    replacements: HashMap<(usize, usize), Vec<u64>>,
     /// Per policy, whether its document names one of [`PRINCIPAL_KEYS`].
     principal_dependent: Vec<bool>,
 }
@@ -134,8 +139,9 @@ impl Compiled {
         let compiled = Policy::compile(name, kind, document)
             .with_context(|| format!("cannot compile the policy {name}"))?;
         let index = self.policies.len();
+        self.statement_matches
+            .push(vec![None; compiled.statements().len()]);
         self.policies.push(compiled);
-        self.matches.push(None);
         let lower = document.to_ascii_lowercase();
         self.principal_dependent
             .push(PRINCIPAL_KEYS.iter().any(|key| lower.contains(key)));
@@ -143,23 +149,109 @@ impl Compiled {
         Ok(index)
     }
 
-    fn matched_actions(&mut self, index: usize, actions: &ActionTable) -> &[u64] {
-        if self.matches[index].is_none() {
+    /// Returns the catalog actions statement `statement` of policy `index` can match.
+    fn statement_actions(
+        &mut self,
+        index: usize,
+        statement: usize,
+        actions: &ActionTable,
+    ) -> &[u64] {
+        if self.statement_matches[index][statement].is_none() {
             let mut bits = vec![0u64; actions.names.len().div_ceil(64)];
-            for statement in self.policies[index].statements() {
-                let element = statement.actions();
-                let patterns = element.patterns();
-                for (position, name) in actions.names.iter().enumerate() {
-                    let covered = patterns.iter().any(|pattern| pattern.matches(name));
-                    if covered != element.is_not_action() {
-                        bits[position / 64] |= 1 << (position % 64);
-                    }
+            let element = self.policies[index].statements()[statement].actions();
+            let patterns = element.patterns();
+            for (position, name) in actions.names.iter().enumerate() {
+                let covered = patterns.iter().any(|pattern| pattern.matches(name));
+                if covered != element.is_not_action() {
+                    bits[position / 64] |= 1 << (position % 64);
                 }
             }
-            self.matches[index] = Some(bits);
+            self.statement_matches[index][statement] = Some(bits);
         }
-        self.matches[index].as_deref().unwrap_or_default()
+        self.statement_matches[index][statement]
+            .as_deref()
+            .unwrap_or_default()
     }
+
+    /// Adds to `relevant` the catalog actions any statement of policy `index` can match.
+    fn add_matched_actions(&mut self, index: usize, actions: &ActionTable, relevant: &mut [u64]) {
+        for statement in 0..self.policies[index].statements().len() {
+            let matched = self.statement_actions(index, statement, actions);
+            for (word, bits) in relevant.iter_mut().zip(matched) {
+                *word |= bits;
+            }
+        }
+    }
+
+    /// Adds to `relevant` the actions whose decision can change when policy `after` takes the
+    /// place of policy `before` at one level. Statements are compared by position. A statement
+    /// that is the same in both changes nothing. One that differs only in its Action or
+    /// NotAction element changes only the actions exactly one of the two matches, since both
+    /// decide alike where both match. Any other difference changes what either one matches.
+    fn add_replaced_actions(
+        &mut self,
+        before: usize,
+        after: usize,
+        actions: &ActionTable,
+        relevant: &mut [u64],
+    ) {
+        if !self.replacements.contains_key(&(before, after)) {
+            let mut bits = vec![0u64; actions.names.len().div_ceil(64)];
+            let old = statement_values(self.policies[before].document());
+            let new = statement_values(self.policies[after].document());
+            match (old, new) {
+                (Some(old), Some(new))
+                    if old.len() == new.len()
+                        && old.len() == self.policies[before].statements().len()
+                        && new.len() == self.policies[after].statements().len() =>
+                {
+                    for (statement, (was, is)) in old.iter().zip(&new).enumerate() {
+                        if was == is {
+                            continue;
+                        }
+                        let only_actions = without_actions(was) == without_actions(is);
+                        let was_matched =
+                            self.statement_actions(before, statement, actions).to_vec();
+                        let is_matched = self.statement_actions(after, statement, actions);
+                        for ((word, was), is) in bits.iter_mut().zip(&was_matched).zip(is_matched) {
+                            *word |= if only_actions { was ^ is } else { was | is };
+                        }
+                    }
+                }
+                _ => {
+                    self.add_matched_actions(before, actions, &mut bits);
+                    self.add_matched_actions(after, actions, &mut bits);
+                }
+            }
+            self.replacements.insert((before, after), bits);
+        }
+        if let Some(bits) = self.replacements.get(&(before, after)) {
+            for (word, bits) in relevant.iter_mut().zip(bits) {
+                *word |= bits;
+            }
+        }
+    }
+}
+
+/// Returns the statements of a policy document as JSON values, a lone statement object as a
+/// list of one, or `None` when the document has no readable `Statement`.
+fn statement_values(document: &str) -> Option<Vec<Value>> {
+    let document: Value = serde_json::from_str(document).ok()?;
+    match document.get("Statement")? {
+        Value::Array(statements) => Some(statements.clone()),
+        statement @ Value::Object(_) => Some(vec![statement.clone()]),
+        _ => None,
+    }
+}
+
+/// Returns a statement without its Action and NotAction elements.
+fn without_actions(statement: &Value) -> Value {
+    let mut statement = statement.clone();
+    if let Value::Object(members) = &mut statement {
+        members.remove("Action");
+        members.remove("NotAction");
+    }
+    statement
 }
 
 /// The catalog's action names, in catalog order.
@@ -247,7 +339,8 @@ pub fn access_diff(
     let mut compiled = Compiled {
         policies: Vec::new(),
         by_key: HashMap::new(),
-        matches: Vec::new(),
+        statement_matches: Vec::new(),
+        replacements: HashMap::new(),
         principal_dependent: Vec::new(),
     };
     let placed = live.placed_units(file);
@@ -528,15 +621,33 @@ fn relevant_actions(subject: &Subject, compiled: &mut Compiled, actions: &Action
             return all();
         }
         for ((_, before), (_, after)) in old.iter().zip(new) {
-            let changed = before
+            let removed: Vec<usize> = before
                 .iter()
+                .copied()
                 .filter(|index| !after.contains(index))
-                .chain(after.iter().filter(|index| !before.contains(index)));
-            for &index in changed {
-                let matched = compiled.matched_actions(index, actions);
-                for (word, bits) in relevant.iter_mut().zip(matched) {
-                    *word |= bits;
+                .collect();
+            let mut added: Vec<usize> = after
+                .iter()
+                .copied()
+                .filter(|index| !before.contains(index))
+                .collect();
+            // A policy whose document changed is removed and added under one name: only the
+            // statements that differ matter.
+            for index in removed {
+                let id = compiled.policies[index].id();
+                match added
+                    .iter()
+                    .position(|&other| compiled.policies[other].id() == id)
+                {
+                    Some(position) => {
+                        let replacement = added.swap_remove(position);
+                        compiled.add_replaced_actions(index, replacement, actions, &mut relevant);
+                    }
+                    None => compiled.add_matched_actions(index, actions, &mut relevant),
                 }
+            }
+            for index in added {
+                compiled.add_matched_actions(index, actions, &mut relevant);
             }
         }
     }
@@ -622,19 +733,21 @@ fn compare_account(
         for region in &file.regions {
             let role_flip = flip(&role, name, region)?;
             evaluated += 1;
-            // Without a principal key in the chains, the root user gets the role session's decisions.
-            let root_flip = if subject.decide_root {
+            let keys = if subject.decide_root {
                 evaluated += 1;
-                flip(&root, name, region)?
+                match (role_flip, flip(&root, name, region)?) {
+                    (Some(role), Some(root)) if role == root => {
+                        [Some((EVERY_PRINCIPAL, role)), None]
+                    }
+                    (role, root) => [
+                        role.map(|key| (ROLE_SESSION, key)),
+                        root.map(|key| (ROOT_USER, key)),
+                    ],
+                }
             } else {
-                role_flip.clone()
-            };
-            let keys = match (role_flip, root_flip) {
-                (Some(role), Some(root)) if role == root => [Some((EVERY_PRINCIPAL, role)), None],
-                (role, root) => [
-                    role.map(|key| (ROLE_SESSION, key)),
-                    root.map(|key| (ROOT_USER, key)),
-                ],
+                // Without a principal key in the chains, the root user gets the role session's
+                // decisions.
+                [role_flip.map(|key| (EVERY_PRINCIPAL, key)), None]
             };
             for (principal, key) in keys.into_iter().flatten() {
                 let entry = groups.entry(GroupKey { principal, ..key }).or_default();
@@ -808,5 +921,73 @@ mod tests {
         assert_eq!(group.new, "explicit deny");
         assert_eq!(group.policy.as_deref(), Some("NoInstances"));
         assert_eq!(group.examples, ["ec2:RunInstances in us-east-1"]);
+    }
+
+    #[test]
+    fn not_action_edit_decides_only_edited_actions() {
+        // The root's region restriction exempts iam:*; the file exempts cloudfront:* too. Only
+        // CloudFront's actions outside us-east-1 flip, and only they are decided.
+        let restriction = |exempt: &str| {
+            format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Regions","Effect":"Deny","NotAction":[{exempt}],"Resource":"*","Condition":{{"StringNotEquals":{{"aws:RequestedRegion":"us-east-1"}}}}}}]}}"#
+            )
+        };
+        let live = LiveOrganization {
+            exists: true,
+            management_account_id: "000000000000".to_owned(),
+            root_id: "r-root".to_owned(),
+            enabled_policy_types: BTreeSet::from(["SERVICE_CONTROL_POLICY".to_owned()]),
+            accounts: vec![LiveAccount {
+                id: "111111111111".to_owned(),
+                name: "Builder".to_owned(),
+                email: "builder@example.com".to_owned(),
+                parent_id: "r-root".to_owned(),
+                status: "ACTIVE".to_owned(),
+                tags: BTreeMap::new(),
+            }],
+            policies: vec![
+                policy(
+                    "p-full",
+                    "FullAWSAccess",
+                    FULL_AWS_ACCESS,
+                    &["r-root", "111111111111"],
+                ),
+                policy(
+                    "p-regions",
+                    "Regions",
+                    &restriction(r#""iam:*""#),
+                    &["r-root"],
+                ),
+            ],
+            ..LiveOrganization::default()
+        };
+        let edited = restriction(r#""iam:*","cloudfront:*""#).replace('"', "\\\"");
+        let text = format!(
+            "organization:\n  regions: [us-east-1, eu-west-1]\n  \
+             enabled_policy_types: [SERVICE_CONTROL_POLICY]\npolicies:\n  - name: Regions\n    \
+             type: SERVICE_CONTROL_POLICY\n    targets: [Root]\n    content: \"{edited}\"\n"
+        );
+        let file = crate::landing_zone::parse(&text, "regions.yaml", None).unwrap();
+
+        let catalog = Catalog::builtin().unwrap();
+        let cloudfront = catalog
+            .all_actions()
+            .filter(|action| action.full_name().starts_with("cloudfront:"))
+            .count();
+        let diff =
+            access_diff(&file, &live, &ActionTable::new(catalog), &Evaluator::new()).unwrap();
+        assert_eq!(diff.decisions_evaluated, cloudfront as u64 * 2);
+        assert_eq!(diff.groups.len(), 1, "{:?}", diff.groups);
+        let group = &diff.groups[0];
+        assert_eq!(group.old, "explicit deny");
+        assert_eq!(group.new, "allow");
+        assert_eq!(group.actions, cloudfront);
+        assert_eq!(group.decisions, cloudfront);
+        assert!(
+            group
+                .examples
+                .iter()
+                .all(|example| example.ends_with(" in eu-west-1"))
+        );
     }
 }
