@@ -424,6 +424,7 @@ fn shape_cases() -> Vec<(&'static str, String, bool)> {
         ("content as a list", scp(&["content: [Deny]"]), false),
         ("content as a number", scp(&["content: 5"]), false),
         ("null content", scp(&["content:"]), false),
+        ("empty content", scp(&["content: ''"]), false),
         (
             "content and file",
             scp(&[content, &format!("file: {POLICY_FILE}")]),
