@@ -108,6 +108,12 @@ fn tagged(tags: &str) -> String {
     unit(&["name: Tagged", &format!("tags: {tags}")])
 }
 
+/// Returns `count` tags in flow style, such as `{t0: v, t1: v}`.
+fn numbered_tags(count: usize) -> String {
+    let tags: Vec<String> = (0..count).map(|tag| format!("t{tag}: v")).collect();
+    format!("{{{}}}", tags.join(", "))
+}
+
 /// Returns an email address of `length` characters.
 fn email_of_length(length: usize) -> String {
     let domain = "@example.com";
@@ -271,6 +277,9 @@ fn shape_cases() -> Vec<(&'static str, String, bool)> {
             true,
         ),
         ("tag key with !", tagged("{'cost!': a}"), false),
+        ("reserved tag key", tagged("{'aws:team': a}"), false),
+        ("fifty tags", tagged(&numbered_tags(50)), true),
+        ("fifty-one tags", tagged(&numbered_tags(51)), false),
         ("tag value with #", tagged("{cost: '#1'}"), false),
         ("empty tag key", tagged("{'': a}"), false),
         ("numeric tag key", tagged("{1: a}"), false),

@@ -42,6 +42,12 @@ pub const POLICY_TYPES: &[&str] = &[
     "NETWORK_SECURITY_DIRECTOR_POLICY",
 ];
 
+/// The prefix of the tag keys AWS keeps for itself, which TagResource rejects.
+const RESERVED_TAG_PREFIX: &str = "aws:";
+
+/// The most tags AWS Organizations allows on one root, OU, account or policy.
+const MAX_TAGS: usize = 50;
+
 /// The region the access diff decides in when the file names none.
 pub const DEFAULT_REGION: &str = "us-east-1";
 
@@ -415,6 +421,15 @@ impl Reader<'_> {
                 }
             };
             self.check_aws_limits(&key_text, key.span.start, "the tag key", "TagKey");
+            if key_text.starts_with(RESERVED_TAG_PREFIX) {
+                self.error(
+                    key,
+                    format!(
+                        "the tag key `{key_text}` starts with {RESERVED_TAG_PREFIX}, which AWS \
+                         reserves for its own tags; choose another key"
+                    ),
+                );
+            }
             let value_text = match &value.data {
                 YamlData::Value(Scalar::Null) => String::new(),
                 _ => match scalar_text(value) {
@@ -430,6 +445,15 @@ impl Reader<'_> {
             };
             self.check_aws_limits(&value_text, value.span.start, "the tag value", "TagValue");
             tags.insert(key_text, value_text);
+        }
+        if tags.len() > MAX_TAGS {
+            self.error(
+                node,
+                format!(
+                    "{what} has {} tags, but AWS allows at most {MAX_TAGS} on a resource",
+                    tags.len()
+                ),
+            );
         }
         tags
     }
@@ -1827,6 +1851,11 @@ policies:
             ),
             (
                 "team: platform",
+                "\"aws:team\": platform",
+                "lz.yaml:4:49: the tag key `aws:team` starts with aws:",
+            ),
+            (
+                "team: platform",
                 "\"team#\": platform",
                 "lz.yaml:4:49: the tag key `team#` does not match AWS's pattern",
             ),
@@ -1853,5 +1882,12 @@ policies:
             assert_eq!(problems.len(), 1, "{to}: {problems:?}");
             assert!(problems[0].starts_with(expected), "{to}: {problems:?}");
         }
+
+        let many: Vec<String> = (0..51).map(|tag| format!("t{tag}: v")).collect();
+        let text = base.replacen("team: platform", &many.join(", "), 1);
+        assert_eq!(
+            problems(&text, None),
+            ["lz.yaml:4:48: an account has 51 tags, but AWS allows at most 50 on a resource"]
+        );
     }
 }
