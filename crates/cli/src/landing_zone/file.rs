@@ -45,7 +45,7 @@ pub const POLICY_TYPES: &[&str] = &[
 /// The prefix of the tag keys AWS keeps for itself, which TagResource rejects.
 const RESERVED_TAG_PREFIX: &str = "aws:";
 
-/// The most tags AWS Organizations allows on one root, OU, account or policy.
+/// The maximum number of tags AWS Organizations allows on one root, OU, account or policy.
 const MAX_TAGS: usize = 50;
 
 /// The region the access diff decides in when the file names none.
