@@ -559,6 +559,13 @@ impl Request {
         &self.context
     }
 
+    /// Replaces the action and keeps the principal, resource and context, none of whose
+    /// derived keys depends on the action. A caller that decides many actions for one caller
+    /// and region builds the request once this way.
+    pub fn set_action(&mut self, action: Action) {
+        self.action = action;
+    }
+
     /// Returns true when the caller's account owns the resource, or when the resource's
     /// owner is unknown (resource `*`).
     pub fn is_same_account(&self) -> bool {

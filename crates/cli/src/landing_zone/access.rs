@@ -22,8 +22,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use anyhow::Context;
 use catalog::Catalog;
 use policy::{
-    Authorization, Basis, Decision, Evaluator, Level, OrganizationPolicies, Policy, PolicyKind,
-    PolicySet, Principal, Request, Resource, Source,
+    Action, Authorization, Basis, Decision, Evaluator, Level, OrganizationPolicies, Policy,
+    PolicyKind, PolicySet, Principal, Request, Resource, Source,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -54,6 +54,9 @@ const PRINCIPAL_KEYS: [&str; 9] = [
     "aws:assumedroot",
     "aws:rolesessionname",
 ];
+
+/// The action a request is built with before each decision replaces it.
+const PLACEHOLDER_ACTION: &str = "sts:GetCallerIdentity";
 
 /// How many example actions a group of flips lists.
 const EXAMPLES_PER_GROUP: usize = 5;
@@ -254,20 +257,22 @@ fn without_actions(statement: &Value) -> Value {
     statement
 }
 
-/// The catalog's action names, in catalog order.
+/// The catalog's action names, in catalog order, each also parsed once.
 pub struct ActionTable {
     names: Vec<String>,
+    /// The names as request actions; `None` for a name the engine does not accept.
+    parsed: Vec<Option<Action>>,
 }
 
 impl ActionTable {
     /// Lists every action of `catalog`.
     pub fn new(catalog: &Catalog) -> ActionTable {
-        ActionTable {
-            names: catalog
-                .all_actions()
-                .map(|action| action.full_name())
-                .collect(),
-        }
+        let names: Vec<String> = catalog
+            .all_actions()
+            .map(|action| action.full_name())
+            .collect();
+        let parsed = names.iter().map(|name| Action::new(name).ok()).collect();
+        ActionTable { names, parsed }
     }
 
     /// Returns the number of actions.
@@ -714,14 +719,31 @@ fn compare_account(
         .map_err(|error| anyhow::anyhow!("cannot describe the probe role {role_arn}: {error}"))?;
     let root = Principal::root(&subject.id);
     let resource = Resource::new("*").with_account(&subject.id);
-    let flip = |principal: &Principal, name: &str, region: &str| {
-        let request = Request::builder(principal.clone(), name, resource.clone())
-            .region(region)
-            .build()
-            .map_err(|error| anyhow::anyhow!("cannot describe {name} in {region}: {error}"))?;
-        let before = evaluator.authorize(&request, &old_set);
-        let after = evaluator.authorize(&request, &new_set);
-        anyhow::Ok((before.decision != after.decision).then(|| group_key(&before, &after)))
+    // One request per principal and region, whose action each decision replaces: building
+    // the context for every decision cost more than the two authorizations.
+    let requests = |principal: &Principal| {
+        file.regions
+            .iter()
+            .map(|region| {
+                Request::builder(principal.clone(), PLACEHOLDER_ACTION, resource.clone())
+                    .region(region)
+                    .build()
+                    .map_err(|error| {
+                        anyhow::anyhow!("cannot describe a request in {region}: {error}")
+                    })
+            })
+            .collect::<anyhow::Result<Vec<Request>>>()
+    };
+    let mut role_requests = requests(&role)?;
+    let mut root_requests = if subject.decide_root {
+        requests(&root)?
+    } else {
+        Vec::new()
+    };
+    let flip = |request: &Request| {
+        let before = evaluator.authorize(request, &old_set);
+        let after = evaluator.authorize(request, &new_set);
+        (before.decision != after.decision).then(|| group_key(&before, &after))
     };
 
     let mut groups: BTreeMap<GroupKey, GroupCount> = BTreeMap::new();
@@ -730,12 +752,17 @@ fn compare_account(
         if relevant[position / 64] & (1 << (position % 64)) == 0 {
             continue;
         }
-        for region in &file.regions {
-            let role_flip = flip(&role, name, region)?;
+        let action = actions.parsed[position]
+            .clone()
+            .with_context(|| format!("the catalog action {name} is not valid"))?;
+        for (slot, region) in file.regions.iter().enumerate() {
+            role_requests[slot].set_action(action.clone());
+            let role_flip = flip(&role_requests[slot]);
             evaluated += 1;
             let keys = if subject.decide_root {
                 evaluated += 1;
-                match (role_flip, flip(&root, name, region)?) {
+                root_requests[slot].set_action(action.clone());
+                match (role_flip, flip(&root_requests[slot])) {
                     (Some(role), Some(root)) if role == root => {
                         [Some((EVERY_PRINCIPAL, role)), None]
                     }
