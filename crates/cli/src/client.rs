@@ -121,6 +121,21 @@ where
             "{operation} failed: {code}: {}",
             error.message().unwrap_or_default()
         ),
+        None if matches!(error, SdkError::DispatchFailure(_)) => anyhow::anyhow!(
+            "{operation} failed: the endpoint cannot be reached ({}); check that the server is \
+             running (bulkhead serve, for the emulator) and that --endpoint or BULKHEAD_ENDPOINT \
+             names its address",
+            dispatch_cause(&error)
+        ),
         None => anyhow::anyhow!("{operation} failed: {}", DisplayErrorContext(&error)),
     }
+}
+
+/// Returns the innermost cause of an SDK error, such as `Connection refused (os error 111)`.
+fn dispatch_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
 }

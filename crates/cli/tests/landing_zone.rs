@@ -400,6 +400,22 @@ fn bulkhead_command(server: &RunningServer) -> Command {
 }
 
 #[tokio::test]
+async fn unreachable_endpoint_is_named() {
+    // A stopped server: its port is free again, so the connection is refused.
+    let server = start_server().await;
+    let mut command = bulkhead_command(&server);
+    server.shutdown().await.unwrap();
+    let output = command
+        .args(["plan", "../../examples/landing-zone.yaml"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("the endpoint cannot be reached"), "{stderr}");
+    assert!(!stderr.contains("DispatchFailure"), "{stderr}");
+}
+
+#[tokio::test]
 async fn invalid_files_are_rejected_before_any_call() {
     let server = start_server().await;
     let cases = [
