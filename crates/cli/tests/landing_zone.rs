@@ -95,10 +95,16 @@ async fn apply_builds_example_then_changes_nothing() {
     let management = client(&server, MANAGEMENT);
     let file = example();
 
+    let planned = landing_zone::plan(&management, &file).await.unwrap();
     let first = landing_zone::apply(&management, &file, ProgressMode::Quiet)
         .await
         .unwrap();
     assert!(first.plan.changes.len() > 40, "{:?}", first.plan.changes);
+    // The plan made before the organization exists lists the steps apply runs.
+    assert_eq!(
+        describe(&planned.structure.changes),
+        describe(&first.plan.changes)
+    );
     assert_tree_matches(&server, &file).await;
 
     let second = landing_zone::apply(&management, &file, ProgressMode::Quiet)

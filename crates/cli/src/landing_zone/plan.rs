@@ -251,7 +251,10 @@ pub fn structural_plan(file: &LandingZone, live: &LiveOrganization) -> Structura
     }
 
     for policy_type in &file.enabled_policy_types {
-        if !live.enabled_policy_types.contains(policy_type) {
+        // CreateOrganization with all features enables SCPs on the new root, as AWS does, so
+        // apply, which plans again after creating the organization, has no such step.
+        let enabled_by_creation = !live.exists && policy_type == "SERVICE_CONTROL_POLICY";
+        if !live.enabled_policy_types.contains(policy_type) && !enabled_by_creation {
             plan.changes.push(Change::EnablePolicyType {
                 policy_type: policy_type.clone(),
             });
