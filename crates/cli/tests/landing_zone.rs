@@ -417,7 +417,10 @@ async fn unreachable_endpoint_is_named() {
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("the endpoint cannot be reached"), "{stderr}");
+    assert!(
+        stderr.contains("the endpoint cannot be reached"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("DispatchFailure"), "{stderr}");
 }
 

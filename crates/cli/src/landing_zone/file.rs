@@ -671,6 +671,7 @@ impl Reader<'_> {
         let mut units = Vec::new();
         for item in self.sequence(node, "organizational_units") {
             let entries = self.mapping(item, "an OU", &["name", "parent", "tags"]);
+            let required_given = has_keys(&entries, &["name"]);
             let mut name = None;
             let mut parent = None;
             let mut tags = BTreeMap::new();
@@ -682,7 +683,10 @@ impl Reader<'_> {
                 }
             }
             let Some(name) = name else {
-                self.error(item, "an OU needs a `name`".to_owned());
+                // A name that is given but invalid is reported already.
+                if !required_given {
+                    self.error(item, "an OU needs a `name`".to_owned());
+                }
                 continue;
             };
             if name.name == ROOT {
@@ -819,6 +823,7 @@ impl Reader<'_> {
                 "an account",
                 &["name", "email", "ou", "retire", "tags"],
             );
+            let required_given = has_keys(&entries, &["name", "email"]);
             let (mut name, mut email, mut unit) = (None, None, None);
             let mut retired = false;
             let mut tags = BTreeMap::new();
@@ -835,7 +840,9 @@ impl Reader<'_> {
                 }
             }
             let (Some(name), Some(email)) = (name, email) else {
-                self.error(item, "an account needs a `name` and an `email`".to_owned());
+                if !required_given {
+                    self.error(item, "an account needs a `name` and an `email`".to_owned());
+                }
                 continue;
             };
             // CreateAccount takes the CreateAccountName shape: up to 50 printable ASCII
@@ -947,6 +954,7 @@ impl Reader<'_> {
                     "tags",
                 ],
             );
+            let required_given = has_keys(&entries, &["name", "type"]);
             let (mut name, mut policy_type) = (None, None);
             let mut description = String::new();
             let mut content_node = None;
@@ -978,7 +986,9 @@ impl Reader<'_> {
                 }
             }
             let (Some(name), Some(policy_type)) = (name, policy_type) else {
-                self.error(item, "a policy needs a `name` and a `type`".to_owned());
+                if !required_given {
+                    self.error(item, "a policy needs a `name` and a `type`".to_owned());
+                }
                 continue;
             };
             self.check_aws_limits(&name.name, name.at, "a policy name", "PolicyName");
@@ -1326,6 +1336,12 @@ impl Reader<'_> {
         }
         delegations
     }
+}
+
+/// Returns whether a mapping's entries include every key of `keys`.
+fn has_keys(entries: &[(String, &MarkedYaml<'_>)], keys: &[&str]) -> bool {
+    keys.iter()
+        .all(|wanted| entries.iter().any(|(key, _)| key == wanted))
 }
 
 /// Checks `text` against the string shape `shape` of the Organizations model: its length in
@@ -1805,6 +1821,17 @@ policies:
         );
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].starts_with(&expected), "{problems:?}");
+    }
+
+    #[test]
+    fn invalid_name_reported_once() {
+        let text = "organizational_units:\n  - name: 2024\n";
+        let problems = problems(text, None);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("lz.yaml:2:11: an OU name must be a string"),
+            "{problems:?}"
+        );
     }
 
     #[test]
