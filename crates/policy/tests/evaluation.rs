@@ -1238,7 +1238,7 @@ fn trace_report_names_exemptions() {
         "{report}"
     );
     assert!(
-        report.contains("resource control policies: not applied: the account is not in an organization with this policy type"),
+        report.contains("resource control policies: not applied: the policy type is not enabled in the account's organization, or the account is in none"),
         "{report}"
     );
     assert!(

@@ -282,7 +282,8 @@ impl fmt::Display for Exemption {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Exemption::NoOrganization => {
-                "the account is not in an organization with this policy type"
+                "the policy type is not enabled in the account's organization, or the account \
+                 is in none"
             }
             Exemption::ManagementAccount => "the management account is exempt",
             Exemption::ServiceLinkedRole => "service-linked roles are exempt",
