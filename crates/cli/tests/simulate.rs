@@ -365,7 +365,8 @@ async fn batch_and_snapshot_agree_offline() {
     let outsider = online[4]["trace"].as_str().unwrap();
     assert!(
         outsider.starts_with(
-            "service control policies: not applied: the account is not in an organization"
+            "service control policies: not applied: the policy type is not enabled in the \
+             account's organization, or the account is in none"
         ),
         "{outsider}"
     );
