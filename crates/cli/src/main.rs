@@ -384,6 +384,7 @@ async fn org_tree(args: EndpointArgs) -> anyhow::Result<()> {
 
 async fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
     let cases = simulation_cases(&args)?;
+    warn_unknown_actions(&cases);
     let source = match &args.snapshot {
         Some(path) => DataSource::Snapshot(path.clone()),
         None => DataSource::Endpoint(args.endpoint.endpoint()),
@@ -397,6 +398,22 @@ async fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
         print!("{}", bulkhead::simulate::render(&outcomes));
     }
     Ok(())
+}
+
+/// Warns on standard error about actions the action catalog does not list, which are
+/// usually misspelled: the engine decides them like any other action.
+fn warn_unknown_actions(cases: &[bulkhead::simulate::Case]) {
+    let Ok(catalog) = catalog::Catalog::builtin() else {
+        return;
+    };
+    for case in cases {
+        if catalog.action(&case.action).is_none() {
+            eprintln!(
+                "warning: {} is not in the action catalog; check its spelling",
+                case.action
+            );
+        }
+    }
 }
 
 async fn plan(args: PlanArgs) -> anyhow::Result<()> {

@@ -268,6 +268,30 @@ async fn json_agrees_with_text() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn misspelled_action_gets_warning() {
+    let (server, organization) = organization_denying_leave().await;
+    let run = simulate(args(&[
+        "--endpoint",
+        &server.endpoint_url(),
+        "--account",
+        organization.account("App A Dev"),
+        "--action",
+        "s3:GetObjekt",
+        "--action",
+        "s3:GetObject",
+    ]))
+    .await;
+    assert!(run.success, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: s3:GetObjekt is not in the action catalog"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("s3:GetObject is"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deny_leave_message_matches_server() {
     let (server, organization) = organization_denying_leave().await;
     let member = organization.account("App A Dev").to_owned();
