@@ -400,8 +400,8 @@ async fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Warns on standard error about actions the action catalog does not list, which are
-/// usually misspelled: the engine decides them like any other action.
+/// Warns on standard error about actions the action catalog does not list. Such an action
+/// is usually misspelled, and the engine decides it like any other action.
 fn warn_unknown_actions(cases: &[bulkhead::simulate::Case]) {
     let Ok(catalog) = catalog::Catalog::builtin() else {
         return;

@@ -191,7 +191,7 @@ async fn applied_example() -> (RunningServer, aws_sdk_organizations::Client, Lan
     (server, management, file)
 }
 
-/// Compiles AWS's FullAWSAccess SCP, which every target holds by default.
+/// Compiles AWS's FullAWSAccess SCP, which is attached to every target by default.
 fn full_aws_access() -> Policy {
     Policy::compile(
         "FullAWSAccess",

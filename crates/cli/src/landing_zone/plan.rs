@@ -418,12 +418,12 @@ fn plan_accounts(
                         ),
                     });
                 }
-                let wanted_parent = if account.unit == ROOT {
+                let planned_parent = if account.unit == ROOT {
                     Some(&live.root_id)
                 } else {
                     placed.get(&account.unit)
                 };
-                if wanted_parent != Some(&existing.parent_id) {
+                if planned_parent != Some(&existing.parent_id) {
                     let from = file_target_name(file, live, placed, &existing.parent_id);
                     plan.changes.push(Change::MoveAccount {
                         name: account.name.clone(),

@@ -59,7 +59,7 @@ fn encode_marker(member: &str, key: &str) -> String {
 }
 
 fn decode_marker(member: &str, marker: &str) -> Result<String, IamError> {
-    // NOTE: AWS documents no message for a bad marker; this text is the one clients report.
+    // NOTE: AWS documents no message for a bad marker. This text is the one clients report.
     let invalid = || IamError::Validation("Invalid Marker.".to_owned());
     let bytes = URL_SAFE_NO_PAD.decode(marker).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
